@@ -1,0 +1,119 @@
+//! Support for the code the macros generate. Not a public API: it may change in any release.
+
+use std::any::TypeId;
+use std::marker::PhantomData;
+
+pub use crate::di::{
+    Dependency, DiError, Injectable, Lifecycle, Provider, ProviderKey, Resolver, Scope, Token,
+};
+pub use crate::extract::{
+    FromRequest, FromRequestParts, Payload, Query, Rejection, RequestContext,
+};
+pub use crate::extract::{header_value, path_param, query_value};
+pub use crate::middleware::{BoxFuture, SharedMiddleware, shared as middleware};
+pub use crate::module::{IntoImport, Module, ModuleDef};
+pub use crate::response::{IntoResponse, Response};
+pub use crate::routing::{Controller, ControllerDef, ControllerMeta, RouteDef};
+pub use crate::{Request, session::Session};
+pub use http::Method;
+pub use http::request::Parts;
+pub use inventory;
+pub use std::boxed::Box;
+pub use std::sync::Arc;
+pub use std::vec::Vec;
+
+/// Registered by `#[routes]` for every controller, to warn about controllers no module mounts
+/// and to list routes.
+pub struct ControllerDescriptor {
+    /// The controller's name.
+    pub name: &'static str,
+    /// Its `TypeId`.
+    pub type_id: fn() -> TypeId,
+}
+inventory::collect!(ControllerDescriptor);
+
+/// Registered by `#[injectable]` for every injectable type.
+pub struct InjectableDescriptor {
+    /// The type's name.
+    pub name: &'static str,
+    /// Its `TypeId`.
+    pub type_id: fn() -> TypeId,
+}
+inventory::collect!(InjectableDescriptor);
+
+/// A required value: `Some(v)` or the rejection for a missing one.
+pub fn required<T>(
+    value: Result<Option<T>, Rejection>,
+    missing: Rejection,
+) -> Result<T, Rejection> {
+    value?.ok_or(missing)
+}
+
+/// Marks types usable with `#[session]`; a compile error names the fix otherwise.
+#[diagnostic::on_unimplemented(
+    message = "`#[session]` needs a session type, not `{Self}`",
+    label = "expected `Session` or `TypedSession<T>`",
+    note = "declare the parameter as `#[session] session: Session` (or `TypedSession<YourData>`)"
+)]
+pub trait SessionParam: FromRequestParts {}
+
+/// Asserts at compile time that `T` can be a `#[session]` parameter.
+pub fn assert_session_param<T: SessionParam>() {}
+
+/// Asserts at compile time that a field type is `Arc<_>`-injectable.
+pub fn assert_injectable_field<T: Send + Sync + 'static>(_: PhantomData<T>) {}
+
+/// Autoref-specialization probe for lifecycle hooks: `(&&HookProbe::<T>::new()).lifecycle_init(l)`
+/// adds the `on_module_init` hook when `T: OnModuleInit`, and does nothing otherwise.
+pub struct HookProbe<T>(PhantomData<T>);
+
+impl<T> HookProbe<T> {
+    /// The probe.
+    pub fn new() -> Self {
+        HookProbe(PhantomData)
+    }
+}
+
+impl<T> Default for HookProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Chosen when `T: OnModuleInit`.
+pub trait WithInit<T> {
+    /// Adds the hook.
+    fn lifecycle_init(&self, l: Lifecycle<T>) -> Lifecycle<T>;
+}
+impl<T: crate::di::OnModuleInit> WithInit<T> for &HookProbe<T> {
+    fn lifecycle_init(&self, l: Lifecycle<T>) -> Lifecycle<T> {
+        l.with_init()
+    }
+}
+/// Chosen otherwise.
+pub trait WithoutInit<T> {
+    /// Leaves the lifecycle as it is.
+    fn lifecycle_init(&self, l: Lifecycle<T>) -> Lifecycle<T> {
+        l
+    }
+}
+impl<T> WithoutInit<T> for HookProbe<T> {}
+
+/// Chosen when `T: OnApplicationShutdown`.
+pub trait WithShutdown<T> {
+    /// Adds the hook.
+    fn lifecycle_shutdown(&self, l: Lifecycle<T>) -> Lifecycle<T>;
+}
+impl<T: crate::di::OnApplicationShutdown> WithShutdown<T> for &HookProbe<T> {
+    fn lifecycle_shutdown(&self, l: Lifecycle<T>) -> Lifecycle<T> {
+        l.with_shutdown()
+    }
+}
+/// Chosen otherwise.
+pub trait WithoutShutdown<T> {
+    /// Leaves the lifecycle as it is.
+    fn lifecycle_shutdown(&self, l: Lifecycle<T>) -> Lifecycle<T> {
+        l
+    }
+}
+impl<T> WithoutShutdown<T> for HookProbe<T> {}

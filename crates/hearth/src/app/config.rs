@@ -1,0 +1,86 @@
+//! Server limits and timeouts.
+
+use std::time::Duration;
+
+/// Limits and timeouts of the HTTP server. The defaults suit an API behind a reverse proxy.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body read by body extractors (413 beyond). Default 1 MiB.
+    pub body_limit: usize,
+    /// Longest time to receive a request body (408 beyond). Default 30 s.
+    pub body_timeout: Duration,
+    /// Longest time a client may take to send the request head; slower connections are
+    /// closed. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Largest request head, in bytes (431 beyond). At least 8192. Default 16 KiB.
+    pub max_header_bytes: usize,
+    /// Most header fields in a request (431 beyond). Default 100.
+    pub max_headers: usize,
+    /// Keep connections open between requests. Default true.
+    pub keep_alive: bool,
+    /// How long a graceful shutdown waits for in-flight requests. Default 30 s.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            max_headers: 100,
+            keep_alive: true,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ServerConfig {
+    pub(crate) fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.max_header_bytes < 8192 {
+            problems.push(format!(
+                "ServerConfig::max_header_bytes is {}, below the minimum of 8192; raise it",
+                self.max_header_bytes
+            ));
+        }
+        if self.body_limit == 0 {
+            problems.push("ServerConfig::body_limit is 0; no request body could be read".into());
+        }
+        for (name, d) in [
+            ("body_timeout", self.body_timeout),
+            ("header_read_timeout", self.header_read_timeout),
+        ] {
+            if d.is_zero() {
+                problems.push(format!("ServerConfig::{name} is zero; give it a duration"));
+            }
+        }
+        problems
+    }
+}
+
+/// The body limits in force for a request (read by body extractors).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest body.
+    pub body_limit: usize,
+    /// Longest time to read it.
+    pub body_timeout: Duration,
+}
+
+impl Limits {
+    /// The limits of the application serving this request (defaults outside an application).
+    pub fn of(ext: &http::Extensions) -> Limits {
+        match ext.get::<super::AppContext>() {
+            Some(ctx) => ctx.0.limits,
+            None => {
+                let d = ServerConfig::default();
+                Limits {
+                    body_limit: d.body_limit,
+                    body_timeout: d.body_timeout,
+                }
+            }
+        }
+    }
+}

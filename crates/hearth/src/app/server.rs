@@ -1,0 +1,173 @@
+//! The HTTP server: hyper 1 via hyper-util (HTTP/1.1 and HTTP/2 cleartext), with limits,
+//! timeouts and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::App;
+use crate::body::Body;
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+fn builder(app: &App) -> auto::Builder<TokioExecutor> {
+    let cfg = app.config();
+    let mut b = auto::Builder::new(TokioExecutor::new());
+    b.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(cfg.header_read_timeout)
+        .max_buf_size(cfg.max_header_bytes.max(8192))
+        .max_headers(cfg.max_headers)
+        .keep_alive(cfg.keep_alive);
+    b.http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(cfg.max_header_bytes.min(u32::MAX as usize) as u32)
+        .keep_alive_interval(Some(Duration::from_secs(30)));
+    b
+}
+
+pub(crate) async fn serve(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> crate::Result<()> {
+    let addr = listener.local_addr().ok();
+    if let Some(addr) = addr {
+        tracing::info!("Hearth listening on http://{addr}");
+    }
+    let builder = builder(&app);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let app = app.clone();
+                    let service = service_fn(move |req: http::Request<Incoming>| {
+                        let app = app.clone();
+                        async move {
+                            let req = req.map(Body::incoming);
+                            Ok::<_, std::convert::Infallible>(app.handle(req).await)
+                        }
+                    });
+                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(err) = conn.await {
+                            tracing::debug!(error = %err, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(err) => {
+                    // Out of file descriptors and similar: back off instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let grace = app.config().shutdown_grace;
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("all connections closed"),
+        _ = tokio::time::sleep(grace) => tracing::warn!("grace period of {grace:?} elapsed; closing remaining connections"),
+    }
+    app.shutdown_hooks().await;
+    Ok(())
+}
+
+/// A server running in a background task (see [`App::spawn`]).
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    handle: ShutdownHandle,
+    task: tokio::task::JoinHandle<crate::Result<()>>,
+}
+
+/// Stops a [`RunningServer`] gracefully.
+#[derive(Debug)]
+pub struct ShutdownHandle(Option<oneshot::Sender<()>>);
+
+impl ShutdownHandle {
+    /// Starts the graceful shutdown.
+    pub fn shutdown(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl RunningServer {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or the bound address).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Starts the graceful shutdown without waiting.
+    pub fn begin_shutdown(&mut self) {
+        self.handle.shutdown();
+    }
+
+    /// Shuts down gracefully and waits until in-flight requests finished.
+    pub async fn shutdown(mut self) -> crate::Result<()> {
+        self.handle.shutdown();
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(crate::Error::Io {
+                context: "the server task failed".into(),
+                source: std::io::Error::other(e),
+            }),
+        }
+    }
+}
+
+pub(crate) fn spawn(app: App, listener: TcpListener) -> RunningServer {
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(app, listener, async move {
+        let _ = rx.await;
+    }));
+    RunningServer {
+        addr,
+        handle: ShutdownHandle(Some(tx)),
+        task,
+    }
+}

@@ -1,0 +1,165 @@
+//! Modules: the unit of composition. A module lists what it imports, provides, mounts
+//! (controllers) and exports; `#[module(..)]` writes the [`Module`] impl.
+//!
+//! A *dynamic* module is a [`ModuleDef`] value built at run time, as
+//! `SessionModule::for_root(options)` returns. Modules encapsulate: an importer sees only
+//! what a module exports, except for `global` modules, whose exports every module sees.
+
+use std::any::TypeId;
+
+use crate::di::{Provider, ProviderKey};
+use crate::middleware::{Middleware, SharedMiddleware};
+use crate::routing::{Controller, ControllerDef};
+
+/// A statically declared module (written by `#[module]`).
+pub trait Module: 'static {
+    /// The module's definition.
+    fn definition() -> ModuleDef;
+}
+
+/// A dynamic module: what `for_root`-style constructors return.
+pub type DynamicModule = ModuleDef;
+
+/// What a module contains. Build one with the methods below (or let `#[module]` do it).
+#[must_use]
+pub struct ModuleDef {
+    pub(crate) name: String,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) controllers: Vec<ControllerDef>,
+    pub(crate) exports: Vec<ProviderKey>,
+    pub(crate) global: bool,
+    pub(crate) middleware: Vec<SharedMiddleware>,
+    pub(crate) errors: Vec<String>,
+}
+
+impl ModuleDef {
+    /// An empty module with this name (used in error messages and logs).
+    pub fn new(name: impl Into<String>) -> Self {
+        ModuleDef {
+            name: name.into(),
+            imports: Vec::new(),
+            providers: Vec::new(),
+            controllers: Vec::new(),
+            exports: Vec::new(),
+            global: false,
+            middleware: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Imports another module (a static module value or a dynamic module).
+    pub fn import(mut self, module: impl IntoImport) -> Self {
+        self.imports.push(module.into_import());
+        self
+    }
+
+    /// Adds a provider.
+    pub fn provider(mut self, provider: impl Into<Provider>) -> Self {
+        self.providers.push(provider.into());
+        self
+    }
+
+    /// Mounts a controller.
+    pub fn controller<C: Controller>(mut self) -> Self {
+        self.controllers.push(ControllerDef::of::<C>());
+        self
+    }
+
+    /// Mounts a type-erased controller.
+    pub fn controller_def(mut self, def: ControllerDef) -> Self {
+        self.controllers.push(def);
+        self
+    }
+
+    /// Exports a key (a type's or a token's) to importing modules.
+    pub fn export(mut self, key: impl Into<ProviderKey>) -> Self {
+        self.exports.push(key.into());
+        self
+    }
+
+    /// Makes the module's exports visible to every module.
+    pub fn global(mut self) -> Self {
+        self.global = true;
+        self
+    }
+
+    /// Installs a middleware for every route of the application that imports this module.
+    pub fn middleware(mut self, m: impl Middleware) -> Self {
+        self.middleware.push(crate::middleware::shared(m));
+        self
+    }
+
+    /// Records a configuration error; `Application::create` reports it at start-up.
+    pub fn error(mut self, message: impl Into<String>) -> Self {
+        self.errors.push(message.into());
+        self
+    }
+
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Debug for ModuleDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleDef")
+            .field("name", &self.name)
+            .field("providers", &self.providers.len())
+            .field("controllers", &self.controllers.len())
+            .field("exports", &self.exports)
+            .field("global", &self.global)
+            .finish()
+    }
+}
+
+/// An entry of a module's imports.
+pub struct Import(ImportKind);
+
+enum ImportKind {
+    Static { id: TypeId, def: fn() -> ModuleDef },
+    Dynamic(Box<ModuleDef>),
+}
+
+impl Import {
+    /// Imports the static module `M`. Importing it twice gives one instance.
+    pub fn of<M: Module>() -> Self {
+        Import(ImportKind::Static {
+            id: TypeId::of::<M>(),
+            def: M::definition,
+        })
+    }
+
+    pub(crate) fn into_parts(self) -> (Option<TypeId>, ModuleDef) {
+        match self.0 {
+            ImportKind::Static { id, def } => (Some(id), def()),
+            ImportKind::Dynamic(def) => (None, *def),
+        }
+    }
+}
+
+/// What can stand in a module's `imports`: a static module (its unit value, as in
+/// `imports = [UsersModule]`) or a dynamic module (`SessionModule::for_root(..)`).
+pub trait IntoImport {
+    /// Converts into an import.
+    fn into_import(self) -> Import;
+}
+
+impl<M: Module> IntoImport for M {
+    fn into_import(self) -> Import {
+        Import::of::<M>()
+    }
+}
+
+impl IntoImport for ModuleDef {
+    fn into_import(self) -> Import {
+        Import(ImportKind::Dynamic(Box::new(self)))
+    }
+}
+
+impl IntoImport for Import {
+    fn into_import(self) -> Import {
+        self
+    }
+}
