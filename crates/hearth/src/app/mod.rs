@@ -101,6 +101,7 @@ impl Application {
                 let instance = (c.construct)(&self.container.resolver(mid))?;
                 routes.extend((c.mount)(instance));
             }
+            routes.append(&mut module.routes.lock().unwrap_or_else(|e| e.into_inner()));
         }
         warn_unmounted(&self.container);
         let mut global = self.module_middleware;

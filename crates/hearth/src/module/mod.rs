@@ -7,9 +7,11 @@
 
 use std::any::TypeId;
 
+use crate::Request;
 use crate::di::{Provider, ProviderKey};
 use crate::middleware::{Middleware, SharedMiddleware};
-use crate::routing::{Controller, ControllerDef};
+use crate::response::IntoResponse;
+use crate::routing::{Controller, ControllerDef, MountedRoute};
 
 /// A statically declared module (written by `#[module]`).
 pub trait Module: 'static {
@@ -30,6 +32,7 @@ pub struct ModuleDef {
     pub(crate) exports: Vec<ProviderKey>,
     pub(crate) global: bool,
     pub(crate) middleware: Vec<SharedMiddleware>,
+    pub(crate) routes: Vec<MountedRoute>,
     pub(crate) errors: Vec<String>,
 }
 
@@ -44,6 +47,7 @@ impl ModuleDef {
             exports: Vec::new(),
             global: false,
             middleware: Vec::new(),
+            routes: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -87,6 +91,35 @@ impl ModuleDef {
     /// Installs a middleware for every route of the application that imports this module.
     pub fn middleware(mut self, m: impl Middleware) -> Self {
         self.middleware.push(crate::middleware::shared(m));
+        self
+    }
+
+    /// Adds a route handled by a closure, without a controller: handy for small apps, health
+    /// checks and tests.
+    ///
+    /// ```
+    /// use hearth::prelude::*;
+    /// let m = ModuleDef::new("Health")
+    ///     .route(http::Method::GET, "/health", |_req: Request| async { "ok" });
+    /// # let _ = m;
+    /// ```
+    pub fn route<F, Fut, R>(mut self, method: http::Method, path: &str, f: F) -> Self
+    where
+        F: Fn(Request) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = R> + Send + 'static,
+        R: IntoResponse,
+    {
+        let f = std::sync::Arc::new(f);
+        self.routes.push(MountedRoute {
+            name: format!("{}::{} {}", self.name, method, path),
+            method,
+            path: path.to_owned(),
+            handler: std::sync::Arc::new(move |req| {
+                let fut = f(req);
+                Box::pin(async move { fut.await.into_response() })
+            }),
+            middleware: Vec::new(),
+        });
         self
     }
 
