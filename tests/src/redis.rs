@@ -1,0 +1,153 @@
+//! A Redis server for tests.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const INSTALL: &str = "these tests need Redis: set REDIS_URL=redis://host:port, or install \
+redis-server so the tests can start their own (Debian/Ubuntu: `sudo apt-get install -y redis-server`; \
+macOS: `brew install redis`); `./scripts/test` installs it for you when run as root";
+
+/// A Redis the tests may use. Stops the server it started (if any) on drop.
+#[derive(Debug)]
+pub struct RedisServer {
+    url: String,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// The `redis://` URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The port of a server this handle started.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server this handle started (for outage tests). Panics for a `REDIS_URL`
+    /// server, which the tests must not stop.
+    pub fn stop(&mut self) {
+        let mut child = self
+            .child
+            .take()
+            .expect("stop() needs a redis-server started by the tests (spawn_redis)");
+        let _ = child.kill();
+        let _ = child.wait();
+        // Wait until the port refuses connections.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && ping(self.port) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the server again on the same port after [`stop`](Self::stop).
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "restart() after stop()");
+        self.child = Some(start(self.port).unwrap_or_else(|e| panic!("{e}")));
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `REDIS_URL` when set, else a fresh `redis-server` on a free port.
+pub fn redis() -> RedisServer {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.is_empty() => RedisServer {
+            url,
+            port: 0,
+            child: None,
+        },
+        _ => spawn_redis(),
+    }
+}
+
+/// Always starts a private `redis-server` on a free port (for tests that stop and restart
+/// Redis, or kill its clients).
+pub fn spawn_redis() -> RedisServer {
+    for _ in 0..5 {
+        let port = free_port();
+        match start(port) {
+            Ok(child) => {
+                return RedisServer {
+                    url: format!("redis://127.0.0.1:{port}"),
+                    port,
+                    child: Some(child),
+                };
+            }
+            Err(e) if e.contains("not found") => panic!("{e}"),
+            Err(_) => continue,
+        }
+    }
+    panic!("could not start redis-server on a free port after 5 tries; {INSTALL}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free loopback port")
+}
+
+fn start(port: u16) -> Result<Child, String> {
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("redis-server not found on PATH; {INSTALL}"));
+        }
+        Err(e) => return Err(format!("cannot start redis-server: {e}; {INSTALL}")),
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if ping(port) {
+            return Ok(child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("redis-server exited early ({status}) on port {port}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    Err(format!("redis-server on port {port} did not answer PING within 10 s"))
+}
+
+fn ping(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    ) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+    if s.write_all(b"PING\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG"))
+}
