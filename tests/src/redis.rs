@@ -129,12 +129,16 @@ fn start(port: u16) -> Result<Child, String> {
             return Ok(child);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("redis-server exited early ({status}) on port {port}"));
+            return Err(format!(
+                "redis-server exited early ({status}) on port {port}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = child.kill();
-    Err(format!("redis-server on port {port} did not answer PING within 10 s"))
+    Err(format!(
+        "redis-server on port {port} did not answer PING within 10 s"
+    ))
 }
 
 fn ping(port: u16) -> bool {
