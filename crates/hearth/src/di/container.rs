@@ -407,14 +407,14 @@ impl ContainerBuilder {
 
     /// Checks every dependency of every provider and controller; returns singletons in
     /// dependency order.
+    ///
+    /// Controllers are visited first, then the providers no other provider depends on, then
+    /// the rest: a problem is reported once, with the longest chain that leads to it
+    /// (`UserController → AuthService → SessionService`, not `AuthService → SessionService`).
     fn check_graph(&mut self) -> Vec<ProviderId> {
         let mut state = vec![Visit::New; self.entries.len()];
         let mut order = Vec::new();
         let mut problems = Vec::new();
-        for id in 0..self.entries.len() {
-            let mut chain = Vec::new();
-            self.visit(id, &mut chain, &mut state, &mut order, &mut problems);
-        }
         for (mid, m) in self.modules.iter().enumerate() {
             for c in &m.controllers {
                 for dep in (c.dependencies)() {
@@ -432,6 +432,21 @@ impl ContainerBuilder {
                     }
                 }
             }
+        }
+        let mut depended_on = vec![false; self.entries.len()];
+        for e in &self.entries {
+            let visible = &self.modules[e.module].visible;
+            for dep in &e.provider.deps {
+                if let Some(&pid) = visible.get(&dep.key) {
+                    depended_on[pid] = true;
+                }
+            }
+        }
+        let roots = (0..self.entries.len()).filter(|&id| !depended_on[id]);
+        let rest = (0..self.entries.len()).filter(|&id| depended_on[id]);
+        for id in roots.chain(rest) {
+            let mut chain = Vec::new();
+            self.visit(id, &mut chain, &mut state, &mut order, &mut problems);
         }
         self.problems.extend(problems);
         order
@@ -518,6 +533,12 @@ impl ContainerBuilder {
                 .iter()
                 .any(|&p| self.entries[p].provider.keys.contains(&key))
         });
+        let imported = |m: &ModuleNode| {
+            self.modules[module]
+                .imports
+                .iter()
+                .any(|&i| std::ptr::eq(&self.modules[i], m))
+        };
         let fix = match elsewhere {
             Some(m) if m.exports.contains(&key) => {
                 format!(
@@ -525,6 +546,10 @@ impl ContainerBuilder {
                     m.name, m.name
                 )
             }
+            Some(m) if imported(m) => format!(
+                "{key} is provided by {} but not exported; add it to the exports of {}",
+                m.name, m.name
+            ),
             Some(m) => format!(
                 "{key} is provided by {} but not exported; add it to the exports of {} and import {} in {here}",
                 m.name, m.name, m.name
@@ -533,8 +558,12 @@ impl ContainerBuilder {
                 .into_iter()
                 .find(|h| (h.key)() == key)
                 .map(|h| h.hint.replace("{module}", here))
-                .unwrap_or_else(|| {
-                    format!("add {} to the providers of {here}", key.short_type_name())
+                .unwrap_or_else(|| match key.token() {
+                    Some(token) => format!(
+                        "add a provider for {token} (`Provider::value_for(&{token}, ..)` or \
+                         `Provider::factory_for(&{token}, ..)`) to the providers of {here}"
+                    ),
+                    None => format!("add {} to the providers of {here}", key.short_type_name()),
                 }),
         };
         DiError::Missing {
