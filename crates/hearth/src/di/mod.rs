@@ -19,8 +19,8 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-pub use container::Resolver;
 pub(crate) use container::{Container, ContainerBuilder};
+pub use container::{ProviderHint, Resolver};
 pub use error::DiError;
 pub use provider::{Lifecycle, Provider};
 

@@ -1,0 +1,500 @@
+//! `Session` and `TypedSession<T>`: the handles handlers and middleware use.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use http::request::Parts;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tokio::sync::OnceCell;
+
+use super::SessionError;
+use super::cookie::RequestCookie;
+use super::core::Core;
+use super::id::new_id;
+use super::record::{SessionData, now_ms};
+use crate::Request;
+use crate::extract::FromRequestParts;
+
+/// The key flash messages live under (keys starting with `__` are reserved for Hearth).
+const FLASH_KEY: &str = "__flash";
+
+/// What the middleware puts in the request's extensions: the not-yet-loaded session.
+#[derive(Clone)]
+pub(crate) struct Slot(pub(crate) Arc<Inner>);
+
+/// One request's session: the cookie it came with and, once loaded, its state.
+pub(crate) struct Inner {
+    pub(crate) core: Arc<Core>,
+    pub(crate) cookie: RequestCookie,
+    pub(crate) state: OnceCell<Arc<Mutex<State>>>,
+}
+
+/// The loaded state of a session.
+#[derive(Debug)]
+pub(crate) struct State {
+    /// The current id; drawn lazily for new sessions.
+    pub(crate) id: Option<String>,
+    /// The current id exists in the store (the session was loaded from it).
+    pub(crate) stored: bool,
+    pub(crate) data: SessionData,
+    pub(crate) created_at: u64,
+    pub(crate) deadline: Option<u64>,
+    /// The stored expiry, for the cookie's Max-Age (stored sessions only).
+    pub(crate) expires_at: u64,
+    /// The data changed and must be saved.
+    pub(crate) modified: bool,
+    /// `regenerate()` moved a stored session to a new id: the old record, which must still
+    /// exist for the data to be carried over (no resurrection), is deleted.
+    pub(crate) carried_from: Option<String>,
+    /// Stored ids to delete (`destroy()`).
+    pub(crate) discard: Vec<String>,
+    /// The request's signed cookie named a session the store does not have (or no longer).
+    pub(crate) cookie_dead: bool,
+}
+
+impl State {
+    fn fresh(core: &Core) -> Self {
+        let now = now_ms();
+        State {
+            id: None,
+            stored: false,
+            data: Map::new(),
+            created_at: now,
+            deadline: core
+                .settings
+                .absolute_timeout
+                .map(|t| now.saturating_add(super::record::millis(t))),
+            expires_at: 0,
+            modified: false,
+            carried_from: None,
+            discard: Vec::new(),
+            cookie_dead: false,
+        }
+    }
+
+    fn id(&mut self) -> String {
+        self.id.get_or_insert_with(new_id).clone()
+    }
+}
+
+impl Inner {
+    pub(crate) fn new(core: Arc<Core>, cookie: RequestCookie) -> Self {
+        Inner {
+            core,
+            cookie,
+            state: OnceCell::new(),
+        }
+    }
+
+    /// Loads the session from the store, once per request.
+    async fn load(&self) -> Result<Arc<Mutex<State>>, SessionError> {
+        self.state
+            .get_or_try_init(|| async {
+                let core = &self.core;
+                let mut state = State::fresh(core);
+                if let Some(v) = &self.cookie.verified {
+                    let record = if core.settings.rolling {
+                        core.store
+                            .load_and_touch(&v.id, core.settings.max_age)
+                            .await?
+                    } else {
+                        core.store.load(&v.id).await?
+                    };
+                    let now = now_ms();
+                    match record {
+                        Some(r) if r.id == v.id && r.is_live_at(now) => {
+                            state.id = Some(r.id);
+                            state.stored = true;
+                            state.data = r.data;
+                            state.created_at = r.created_at;
+                            state.deadline = r.deadline;
+                            state.expires_at = r.expires_at;
+                        }
+                        _ => state.cookie_dead = true,
+                    }
+                }
+                Ok::<_, SessionError>(Arc::new(Mutex::new(state)))
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// The session of the current request (the `#[session]` parameter).
+///
+/// Extracting it loads the session from the store once per request (later extractions in
+/// the same request share the same state); every accessor is then synchronous. Changes are
+/// saved once by the session middleware after the handler, before the response leaves.
+///
+/// ```
+/// use hearth::prelude::*;
+///
+/// async fn login(session: Session) -> HttpResult<Json<Value>> {
+///     session.regenerate(); // a new id at login: no session fixation
+///     session.insert("userId", &"u-42")?;
+///     Ok(Json(json!({ "message": "Logged in" })))
+/// }
+///
+/// async fn profile(session: Session) -> HttpResult<String> {
+///     let user: String = session
+///         .get("userId")?
+///         .ok_or_else(|| UnauthorizedException::new("Not logged in"))?;
+///     Ok(user)
+/// }
+/// # let _ = (login, profile);
+/// ```
+///
+/// A request that never writes its session creates nothing in the store and gets no cookie.
+/// Cloning is cheap: clones are the same session.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.lock();
+        f.debug_struct("Session")
+            .field("new", &!st.stored)
+            .field("keys", &st.data.keys().collect::<Vec<_>>())
+            .field("modified", &st.modified)
+            .finish()
+    }
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Value, SessionError> {
+    serde_json::to_value(value).map_err(|e| SessionError::Data(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SessionError> {
+    serde_json::from_value(value).map_err(|e| SessionError::Data(e.to_string()))
+}
+
+impl Session {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session of a request, loaded: for middleware, which sees the whole request (the
+    /// seed's `ctx.get("session")`). Fails when the session middleware is not installed or
+    /// the store is unavailable.
+    ///
+    /// ```
+    /// use hearth::prelude::*;
+    /// // The seed's activity tracking, for sessions that already exist.
+    /// let activity = from_fn(|mut req: Request, next: Next| async move {
+    ///     if let Ok(session) = Session::from_request(&mut req).await {
+    ///         if !session.is_new() {
+    ///             let _ = session.insert("lastActivity", &hearth::session::now_ms());
+    ///         }
+    ///     }
+    ///     next.run(req).await
+    /// });
+    /// # let _ = activity;
+    /// ```
+    pub async fn from_request(req: &mut Request) -> Result<Session, SessionError> {
+        let slot = req
+            .extensions()
+            .get::<Slot>()
+            .cloned()
+            .ok_or(SessionError::NotInstalled)?;
+        Self::load(slot).await
+    }
+
+    async fn load(slot: Slot) -> Result<Session, SessionError> {
+        let state = slot.0.load().await?;
+        Ok(Session {
+            inner: slot.0,
+            state,
+        })
+    }
+
+    /// The session id. A new session draws its id on first use; it is stored (and sent to
+    /// the client) only if the session is written.
+    pub fn id(&self) -> String {
+        self.lock().id()
+    }
+
+    /// Whether the session is new: not (yet) in the store.
+    pub fn is_new(&self) -> bool {
+        !self.lock().stored
+    }
+
+    /// Whether the session has changes to save.
+    pub fn is_modified(&self) -> bool {
+        self.lock().modified
+    }
+
+    /// The value under `key`, deserialized; `None` when absent or `null`. A value of another
+    /// shape is an error (500).
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
+        let v = self.lock().data.get(key).cloned();
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => decode(v).map(Some),
+        }
+    }
+
+    /// The raw JSON value under `key`.
+    pub fn get_value(&self, key: &str) -> Option<Value> {
+        self.lock().data.get(key).cloned()
+    }
+
+    /// Whether `key` is set.
+    pub fn contains(&self, key: &str) -> bool {
+        self.lock().data.contains_key(key)
+    }
+
+    /// A copy of the whole data.
+    pub fn data(&self) -> SessionData {
+        self.lock().data.clone()
+    }
+
+    /// Stores `value` under `key` (serialized as JSON). Writing the value already there
+    /// changes nothing.
+    pub fn insert<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
+        let value = encode(value)?;
+        let mut st = self.lock();
+        if st.data.get(key) != Some(&value) {
+            st.data.insert(key.to_owned(), value);
+            st.modified = true;
+        }
+        Ok(())
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        let mut st = self.lock();
+        let old = st.data.remove(key);
+        if old.is_some() {
+            st.modified = true;
+        }
+        old
+    }
+
+    /// Removes every key (the session itself, and its id, stay).
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        if !st.data.is_empty() {
+            st.data.clear();
+            st.modified = true;
+        }
+    }
+
+    /// Moves the session to a new id, keeping its data; the old id stops working. Call it
+    /// whenever privileges change — at login above all — so that an id an attacker planted
+    /// before login (session fixation) is worthless after it.
+    ///
+    /// If the session was destroyed elsewhere meanwhile (logout in another tab), the data is
+    /// not carried over: the request ends with no session.
+    pub fn regenerate(&self) {
+        let mut st = self.lock();
+        if st.stored {
+            st.carried_from = st.id.take();
+            st.stored = false;
+            st.modified = true;
+        }
+        st.id = Some(new_id());
+    }
+
+    /// Ends the session: its record is deleted and the cookie expired (`Max-Age=0`). The
+    /// handle then behaves as a new, empty session (writing to it starts a new one under a
+    /// new id, for instance a "logged out" flash message).
+    pub fn destroy(&self) {
+        let mut st = self.lock();
+        let fresh = State::fresh(&self.inner.core);
+        let old = std::mem::replace(&mut *st, fresh);
+        if old.stored {
+            st.discard.extend(old.id);
+        }
+        st.discard.extend(old.carried_from);
+        st.discard.extend(old.discard);
+        st.cookie_dead = old.cookie_dead;
+    }
+
+    /// Stores a flash message: readable once, with [`take_flash`](Session::take_flash), on a
+    /// later request (typically after a redirect).
+    pub fn flash<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
+        let value = encode(value)?;
+        let mut st = self.lock();
+        let flashes = st
+            .data
+            .entry(FLASH_KEY)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !flashes.is_object() {
+            *flashes = Value::Object(Map::new());
+        }
+        if let Value::Object(m) = flashes {
+            m.insert(key.to_owned(), value);
+        }
+        st.modified = true;
+        Ok(())
+    }
+
+    /// Reads and removes the flash message under `key`: a second call returns `None`.
+    pub fn take_flash<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
+        let mut st = self.lock();
+        let Some(Value::Object(m)) = st.data.get_mut(FLASH_KEY) else {
+            return Ok(None);
+        };
+        let Some(v) = m.remove(key) else {
+            return Ok(None);
+        };
+        if m.is_empty() {
+            st.data.remove(FLASH_KEY);
+        }
+        st.modified = true;
+        drop(st);
+        match v {
+            Value::Null => Ok(None),
+            v => decode(v).map(Some),
+        }
+    }
+}
+
+impl FromRequestParts for Session {
+    type Rejection = SessionError;
+
+    async fn from_request_parts(parts: &mut Parts) -> Result<Self, SessionError> {
+        let slot = parts
+            .extensions
+            .get::<Slot>()
+            .cloned()
+            .ok_or(SessionError::NotInstalled)?;
+        Session::load(slot).await
+    }
+}
+
+impl crate::__private::SessionParam for Session {}
+
+/// A typed view of the session over your own struct, such as the seed's `SessionData`:
+///
+/// ```
+/// use hearth::prelude::*;
+///
+/// #[derive(Debug, Default, Serialize, Deserialize)]
+/// #[serde(rename_all = "camelCase", default)]
+/// struct SessionData {
+///     user_id: Option<String>,
+///     roles: Vec<String>,
+///     cart: Vec<String>,
+/// }
+///
+/// async fn add_to_cart(session: TypedSession<SessionData>, item: String) -> HttpResult<Json<Vec<String>>> {
+///     let cart = session.update(|s| {
+///         s.cart.push(item);
+///         s.cart.clone()
+///     })?;
+///     Ok(Json(cart))
+/// }
+/// # let _ = add_to_cart;
+/// ```
+///
+/// The struct is read from the session's keys (missing fields take their `Default`), and
+/// written back key by key (`None` fields are removed). Keys the struct does not know are
+/// kept. It derefs to [`Session`] for `regenerate`, `destroy`, flash messages and the rest.
+pub struct TypedSession<T> {
+    session: Session,
+    _data: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for TypedSession<T> {
+    fn clone(&self) -> Self {
+        TypedSession {
+            session: self.session.clone(),
+            _data: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for TypedSession<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TypedSession").field(&self.session).finish()
+    }
+}
+
+impl<T> std::ops::Deref for TypedSession<T> {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Default> TypedSession<T> {
+    /// A typed view of `session`.
+    pub fn new(session: Session) -> Self {
+        TypedSession {
+            session,
+            _data: PhantomData,
+        }
+    }
+
+    /// The untyped session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session's data as `T`.
+    pub fn get(&self) -> Result<T, SessionError> {
+        let mut base = match encode(&T::default())? {
+            Value::Object(m) => m,
+            _ => return Err(not_a_struct::<T>()),
+        };
+        for (k, v) in self.session.lock().data.iter() {
+            if !v.is_null() {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        decode(Value::Object(base))
+    }
+
+    /// Writes `value` into the session: each field to its key, `None` fields removed.
+    /// Unchanged data is not saved again.
+    pub fn set(&self, value: &T) -> Result<(), SessionError> {
+        let Value::Object(new) = encode(value)? else {
+            return Err(not_a_struct::<T>());
+        };
+        let mut st = self.session.lock();
+        let mut changed = false;
+        for (k, v) in new {
+            if v.is_null() {
+                changed |= st.data.remove(&k).is_some();
+            } else if st.data.get(&k) != Some(&v) {
+                st.data.insert(k, v);
+                changed = true;
+            }
+        }
+        st.modified |= changed;
+        Ok(())
+    }
+
+    /// Reads the data, lets `f` change it, writes it back; returns what `f` returns.
+    pub fn update<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, SessionError> {
+        let mut value = self.get()?;
+        let r = f(&mut value);
+        self.set(&value)?;
+        Ok(r)
+    }
+}
+
+fn not_a_struct<T>() -> SessionError {
+    SessionError::Data(format!(
+        "{} does not serialize as a JSON object; TypedSession needs a struct or a map",
+        std::any::type_name::<T>()
+    ))
+}
+
+impl<T: Serialize + DeserializeOwned + Default> FromRequestParts for TypedSession<T> {
+    type Rejection = SessionError;
+
+    async fn from_request_parts(parts: &mut Parts) -> Result<Self, SessionError> {
+        Session::from_request_parts(parts)
+            .await
+            .map(TypedSession::new)
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Default> crate::__private::SessionParam for TypedSession<T> {}

@@ -1,0 +1,194 @@
+//! The session middleware: reads the cookie before the handler, saves after it.
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+
+use super::SessionError;
+use super::cookie;
+use super::core::Core;
+use super::handle::{Inner, Slot, State};
+use super::options::SessionOptions;
+use super::record::{SessionRecord, now_ms};
+use super::service::SessionService;
+use crate::middleware::{Middleware, Next};
+use crate::response::IntoResponse;
+use crate::{Request, Response};
+
+/// The session middleware, installed for every route by
+/// [`SessionModule::for_root`](super::SessionModule::for_root), or by hand with
+/// [`session_middleware`](super::session_middleware) and `Application::use_middleware`.
+///
+/// Before the handler it only verifies the cookie's signature (no store access); the store is
+/// read when a handler or middleware asks for the [`Session`](super::Session). After the
+/// handler it saves a changed session once, deletes a destroyed one, extends a valid one
+/// (`rolling`), and sets exactly one `Set-Cookie` for the session cookie when needed. If the
+/// save fails, the response becomes a 503 (store unavailable) or 500 instead of losing data.
+#[derive(Clone)]
+pub struct SessionMiddleware {
+    core: Arc<Core>,
+}
+
+impl std::fmt::Debug for SessionMiddleware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionMiddleware")
+            .field("cookie", &self.core.settings.name)
+            .finish()
+    }
+}
+
+/// What to do with the session cookie after the handler.
+enum CookieAction {
+    None,
+    Set { id: String, expires_at: u64 },
+    Remove,
+}
+
+impl SessionMiddleware {
+    pub(crate) fn from_core(core: Arc<Core>) -> Self {
+        SessionMiddleware { core }
+    }
+
+    /// Builds the middleware from options; an error lists every problem with them.
+    pub fn new(options: SessionOptions) -> crate::Result<Self> {
+        Core::from_options(&options)
+            .map(Self::from_core)
+            .map_err(crate::Error::Startup)
+    }
+
+    /// A [`SessionService`] over the same store and options, for apps that install the
+    /// middleware by hand.
+    pub fn service(&self) -> SessionService {
+        SessionService::from_core(self.core.clone())
+    }
+
+    async fn finish(&self, inner: &Inner) -> Result<CookieAction, SessionError> {
+        let core = &self.core;
+        let s = &core.settings;
+        let Some(state) = inner.state.get() else {
+            // Never loaded: only a valid cookie matters, and only to extend it.
+            return Ok(match &inner.cookie.verified {
+                Some(v) if s.rolling => match core.store.touch(&v.id, s.max_age).await {
+                    Ok(true) => CookieAction::Set {
+                        id: v.id.clone(),
+                        expires_at: now_ms().saturating_add(super::record::millis(s.max_age)),
+                    },
+                    Ok(false) => CookieAction::Remove,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not extend the session");
+                        CookieAction::None
+                    }
+                },
+                _ => CookieAction::None,
+            });
+        };
+        let now = now_ms();
+        let (discard, carried_from, write, stored, expires_at, dead) = {
+            let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+            let st: &mut State = &mut st;
+            let write = if st.modified && !(st.data.is_empty() && !st.stored) {
+                let id = st.id.clone().unwrap_or_else(super::id::new_id);
+                let r: SessionRecord =
+                    core.record(id, st.data.clone(), st.created_at, st.deadline, now);
+                Some(r)
+            } else {
+                None
+            };
+            (
+                std::mem::take(&mut st.discard),
+                st.carried_from.take(),
+                write,
+                st.stored,
+                st.expires_at,
+                st.cookie_dead,
+            )
+        };
+        let mut ended = false;
+        for id in &discard {
+            core.store.delete(id).await?;
+            ended = true;
+        }
+        if let Some(mut record) = write {
+            if !record.is_live_at(now) {
+                // Past the absolute deadline: the session is over.
+                if stored {
+                    core.store.delete(&record.id).await?;
+                }
+                if let Some(old) = &carried_from {
+                    core.store.delete(old).await?;
+                }
+                return Ok(CookieAction::Remove);
+            }
+            if stored {
+                if !core.store.save(&record).await? {
+                    // Destroyed while this request ran: do not bring it back.
+                    return Ok(CookieAction::Remove);
+                }
+            } else {
+                if let Some(old) = &carried_from {
+                    if !core.store.delete(old).await? {
+                        // Regenerating a session destroyed meanwhile: nothing to carry.
+                        return Ok(CookieAction::Remove);
+                    }
+                }
+                core.create(&mut record).await?;
+            }
+            return Ok(CookieAction::Set {
+                id: record.id,
+                expires_at: record.expires_at,
+            });
+        }
+        if let Some(old) = carried_from {
+            // Regenerated, then emptied: the old record goes, nothing new is stored.
+            core.store.delete(&old).await?;
+            ended = true;
+        }
+        let current_key = inner
+            .cookie
+            .verified
+            .as_ref()
+            .is_some_and(|v| v.current_key);
+        if stored {
+            if s.rolling || !current_key {
+                let id = state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .id
+                    .clone()
+                    .unwrap_or_default();
+                return Ok(CookieAction::Set { id, expires_at });
+            }
+            return Ok(CookieAction::None);
+        }
+        if (ended || dead) && inner.cookie.present {
+            return Ok(CookieAction::Remove);
+        }
+        Ok(CookieAction::None)
+    }
+}
+
+impl Middleware for SessionMiddleware {
+    async fn handle(&self, mut req: Request, next: Next) -> Response {
+        let cookie = cookie::read(req.headers(), &self.core.settings.name, &self.core.signer);
+        let inner = Arc::new(Inner::new(self.core.clone(), cookie));
+        req.extensions_mut().insert(Slot(inner.clone()));
+        let mut res = next.run(req).await;
+        let s = &self.core.settings;
+        let header: Option<HeaderValue> = match self.finish(&inner).await {
+            Ok(CookieAction::None) => None,
+            Ok(CookieAction::Set { id, expires_at }) => {
+                let value = self.core.signer.sign(&id);
+                cookie::build(s, value, Core::remaining(expires_at, now_ms()))
+            }
+            Ok(CookieAction::Remove) => cookie::removal(s),
+            Err(e) => {
+                tracing::error!(error = %e, "session could not be saved");
+                return e.into_response();
+            }
+        };
+        if let Some(h) = header {
+            cookie::apply(res.headers_mut(), &s.name, h);
+        }
+        res
+    }
+}
