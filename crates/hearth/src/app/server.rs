@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -11,7 +12,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use super::App;
 use crate::body::Body;
@@ -72,9 +73,13 @@ pub(crate) async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
+                    let first_head_timeout = app.config().header_read_timeout;
                     let app = app.clone();
+                    let first_request = Arc::new(Notify::new());
+                    let seen = first_request.clone();
                     let service = service_fn(move |req: http::Request<Incoming>| {
                         let app = app.clone();
+                        seen.notify_one();
                         async move {
                             let req = req.map(Body::incoming);
                             Ok::<_, std::convert::Infallible>(app.handle(req).await)
@@ -83,7 +88,20 @@ pub(crate) async fn serve(
                     let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
                     tokio::spawn(async move {
-                        if let Err(err) = conn.await {
+                        let mut conn = std::pin::pin!(conn);
+                        // hyper's own header-read timeout only starts once the protocol is
+                        // known: a client that connects and sends nothing (or stalls inside
+                        // the HTTP/2 preface) would hold the connection forever. Bound the
+                        // time to the first request here; later requests are hyper's.
+                        let result = tokio::select! {
+                            r = conn.as_mut() => r,
+                            _ = first_request.notified() => conn.await,
+                            _ = tokio::time::sleep(first_head_timeout) => {
+                                tracing::debug!("closing a connection that sent no request within {first_head_timeout:?}");
+                                return;
+                            }
+                        };
+                        if let Err(err) = result {
                             tracing::debug!(error = %err, "connection ended with an error");
                         }
                     });

@@ -1,0 +1,374 @@
+//! The server over real TCP: body limits (413, by Content-Length and chunked), header limits
+//! (431), the header-read timeout against slow clients, the body-read timeout (408),
+//! graceful shutdown finishing an in-flight request, HTTP/2 with prior knowledge, and
+//! configuration checked at start-up.
+//!
+//! Every wait has a generous upper bound; nothing asserts how fast anything is.
+
+#[path = "common/core_util.rs"]
+mod util;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hearth::bytes::Bytes;
+use hearth::extract::{FromRequest, Rejection};
+use hearth::prelude::*;
+use http::Method;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use util::*;
+
+fn app() -> ModuleDef {
+    ModuleDef::new("ServerApp")
+        .route(Method::GET, "/", |_| async { "home" })
+        .route(Method::POST, "/echo", |req| async move {
+            let body = Bytes::from_request(req).await?;
+            Ok::<_, Rejection>(body)
+        })
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_413_by_content_length() {
+    let server = start(
+        Application::from_module(app())
+            .unwrap()
+            .configure(|c| c.body_limit = 16),
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/echo", server.url()))
+        .body("0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "0123456789abcdef");
+
+    // Refused from the Content-Length alone, before the body is read.
+    let response = raw_exchange(
+        server.addr(),
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(raw_status(&response), Some(413), "{response}");
+    let body: Value = serde_json::from_str(raw_body(&response)).unwrap();
+    assert_eq!(body["statusCode"], 413);
+    assert_eq!(body["error"], "Payload Too Large");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_413_when_chunked() {
+    let server = start(
+        Application::from_module(app())
+            .unwrap()
+            .configure(|c| c.body_limit = 16),
+    )
+    .await;
+    // Within the limit, chunked.
+    let response = raw_exchange(
+        server.addr(),
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+          5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    assert!(response.ends_with("hello world"), "{response}");
+
+    // Over the limit, chunked: no Content-Length to refuse early, the count stops it.
+    let response = raw_exchange(
+        server.addr(),
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+          10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(raw_status(&response), Some(413), "{response}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn header_too_large_is_431() {
+    let server = start_def(app()).await;
+    let big = "a".repeat(20 * 1024);
+    let request = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n");
+    let response = raw_exchange(server.addr(), request.as_bytes()).await;
+    assert_eq!(raw_status(&response), Some(431), "{response}");
+
+    // A header of a few KiB is fine.
+    let ok = "b".repeat(4 * 1024);
+    let request = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Ok: {ok}\r\nConnection: close\r\n\r\n");
+    let response = raw_exchange(server.addr(), request.as_bytes()).await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn too_many_headers_is_431() {
+    let server = start(
+        Application::from_module(app())
+            .unwrap()
+            .configure(|c| c.max_headers = 20),
+    )
+    .await;
+    let mut request = String::from("GET / HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..40 {
+        request.push_str(&format!("X-H{i}: v\r\n"));
+    }
+    request.push_str("\r\n");
+    let response = raw_exchange(server.addr(), request.as_bytes()).await;
+    assert_eq!(raw_status(&response), Some(431), "{response}");
+
+    let mut request = String::from("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for i in 0..10 {
+        request.push_str(&format!("X-H{i}: v\r\n"));
+    }
+    request.push_str("\r\n");
+    let response = raw_exchange(server.addr(), request.as_bytes()).await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    server.shutdown().await.unwrap();
+}
+
+/// Waits (at most `PATIENCE`) for the server to close `stream`; returns what it sent.
+async fn closed_by_server(stream: &mut TcpStream) -> Option<String> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 1024];
+    let closed = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    closed
+        .ok()
+        .map(|_| String::from_utf8_lossy(&out).into_owned())
+}
+
+fn slow_app() -> Application {
+    Application::from_module(app())
+        .unwrap()
+        .configure(|c| c.header_read_timeout = Duration::from_millis(300))
+}
+
+#[tokio::test]
+async fn slow_client_sending_half_a_head_is_cut_off_while_others_are_served() {
+    let server = start(slow_app()).await;
+    let mut slow = TcpStream::connect(server.addr()).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+
+    // Another client is served normally meanwhile.
+    let res = reqwest::get(format!("{}/", server.url())).await.unwrap();
+    assert_eq!(res.text().await.unwrap(), "home");
+
+    let sent = closed_by_server(&mut slow)
+        .await
+        .expect("the server closes a connection whose head never completes");
+    // Nothing, or a 408, but never a handled request.
+    assert!(sent.is_empty() || raw_status(&sent) == Some(408), "{sent}");
+
+    let res = reqwest::get(format!("{}/", server.url())).await.unwrap();
+    assert_eq!(res.status(), 200);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn client_that_connects_and_sends_nothing_is_cut_off() {
+    let server = start(slow_app()).await;
+    let mut idle = TcpStream::connect(server.addr()).await.unwrap();
+    closed_by_server(&mut idle)
+        .await
+        .expect("the server closes a connection that never sends a request");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn client_that_stalls_inside_the_http2_preface_is_cut_off() {
+    let server = start(slow_app()).await;
+    let mut stalled = TcpStream::connect(server.addr()).await.unwrap();
+    stalled.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    closed_by_server(&mut stalled)
+        .await
+        .expect("the server closes a connection stuck in the preface");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn keep_alive_connection_idle_between_requests_is_not_cut_mid_request() {
+    // A complete request on a kept-alive connection is answered; the connection may then
+    // be closed once idle, but a request sent promptly is always served.
+    let server = start(slow_app()).await;
+    let mut conn = TcpStream::connect(server.addr()).await.unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = tokio::time::timeout(PATIENCE, conn.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let first = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert_eq!(raw_status(&first), Some(200), "{first}");
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let second = read_until_close(&mut conn).await;
+    assert_eq!(raw_status(&second), Some(200), "{second}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn slow_body_is_408() {
+    let server = start(
+        Application::from_module(app())
+            .unwrap()
+            .configure(|c| c.body_timeout = Duration::from_millis(300)),
+    )
+    .await;
+    let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+    stream
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let response = read_until_close(&mut stream).await;
+    assert_eq!(raw_status(&response), Some(408), "{response}");
+    let body: Value = serde_json::from_str(raw_body(&response)).unwrap();
+    assert_eq!(body["error"], "Request Timeout");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_in_flight_request() {
+    let started = Arc::new(Notify::new());
+    let signal = started.clone();
+    let def = app().route(Method::GET, "/slow", move |_| {
+        let signal = signal.clone();
+        async move {
+            signal.notify_one();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            "finished"
+        }
+    });
+    let server = start_def(def).await;
+    let url = server.url();
+    let addr = server.addr();
+    let in_flight = tokio::spawn(async move {
+        let res = reqwest::get(format!("{url}/slow")).await?;
+        let status = res.status();
+        Ok::<_, reqwest::Error>((status, res.text().await?))
+    });
+    tokio::time::timeout(PATIENCE, started.notified())
+        .await
+        .expect("the slow handler starts");
+    tokio::time::timeout(PATIENCE, server.shutdown())
+        .await
+        .expect("shutdown completes")
+        .unwrap();
+    let (status, text) = tokio::time::timeout(PATIENCE, in_flight)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("the in-flight request completes");
+    assert_eq!(status, 200);
+    assert_eq!(text, "finished");
+    // New connections are refused once the server has stopped.
+    assert!(TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test]
+async fn begin_shutdown_stops_accepting_new_connections() {
+    let started = Arc::new(Notify::new());
+    let signal = started.clone();
+    let def = app().route(Method::GET, "/slow", move |_| {
+        let signal = signal.clone();
+        async move {
+            signal.notify_one();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            "finished"
+        }
+    });
+    let mut server = start_def(def).await;
+    let url = server.url();
+    let addr = server.addr();
+    let in_flight = tokio::spawn(async move { reqwest::get(format!("{url}/slow")).await });
+    tokio::time::timeout(PATIENCE, started.notified())
+        .await
+        .unwrap();
+    server.begin_shutdown();
+    // While the in-flight request is still running, new connections are refused.
+    let refused = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match TcpStream::connect(addr).await {
+                Err(_) => return,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await;
+    assert!(refused.is_ok(), "the listener closes on shutdown");
+    let res = in_flight.await.unwrap().unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "finished");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn http2_prior_knowledge() {
+    let server = start_def(app()).await;
+    let client = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let res = client
+        .get(format!("{}/", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "home");
+    let res = client
+        .post(format!("{}/echo", server.url()))
+        .body("over h2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    assert_eq!(res.text().await.unwrap(), "over h2");
+    let res = client
+        .get(format!("{}/missing", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn http1_requests_are_answered_as_http1() {
+    let server = start_def(app()).await;
+    let res = reqwest::get(format!("{}/", server.url())).await.unwrap();
+    assert_eq!(res.version(), reqwest::Version::HTTP_11);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_server_config_is_a_startup_error() {
+    let app = Application::from_module(app()).unwrap().configure(|c| {
+        c.max_header_bytes = 1024;
+        c.body_limit = 0;
+        c.header_read_timeout = Duration::ZERO;
+    });
+    let err = app.build().await.unwrap_err();
+    let problems = err.problems();
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    let text = err.to_string();
+    assert!(text.contains("max_header_bytes is 1024"), "{text}");
+    assert!(text.contains("body_limit is 0"), "{text}");
+    assert!(text.contains("header_read_timeout is zero"), "{text}");
+}
