@@ -1,6 +1,6 @@
 //! Support for the code the macros generate. Not a public API: it may change in any release.
 
-use std::any::TypeId;
+pub use std::any::TypeId;
 use std::marker::PhantomData;
 
 pub use crate::di::{
@@ -21,6 +21,7 @@ pub use inventory;
 pub use std::boxed::Box;
 pub use std::sync::Arc;
 pub use std::vec::Vec;
+pub use std::{default::Default, option::Option, result::Result};
 
 /// Registered by `#[routes]` for every controller, to warn about controllers no module mounts
 /// and to list routes.
@@ -117,3 +118,55 @@ pub trait WithoutShutdown<T> {
     }
 }
 impl<T> WithoutShutdown<T> for HookProbe<T> {}
+
+/// Implemented by `#[injectable]` (and not by `#[controller]`): what a bare type in
+/// `#[module(providers = [..])]` must be.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be listed in `providers`: it is a controller or not `#[injectable]`",
+    label = "not an `#[injectable]` provider",
+    note = "list controllers in `controllers = [..]` and `#[injectable]` services in `providers = [..]`; for a hand-written `Injectable` write `Provider::class::<{Self}>()`"
+)]
+pub trait ProviderClass: Injectable {}
+
+/// The class provider of an `#[injectable]` type (what `providers = [T]` expands to).
+pub fn provider_class<T: ProviderClass>() -> Provider {
+    Provider::class::<T>()
+}
+
+/// Implemented by `#[routes]`: what an entry of `#[module(controllers = [..])]` must be.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a controller",
+    label = "not a controller",
+    note = "mark the struct with `#[controller(\"/prefix\")]` and its `impl` block with `#[routes]`; list services in `providers = [..]`"
+)]
+pub trait RoutesController: Controller {}
+
+/// The definition of a controller (what `controllers = [C]` expands to).
+pub fn controller_def<C: RoutesController>() -> ControllerDef {
+    ControllerDef::of::<C>()
+}
+
+/// Extracts a `#[session]` parameter (what `#[session] s: T` expands to): the bound names
+/// the fix when `T` is not a session type.
+pub async fn extract_session<T: SessionParam>(parts: &mut Parts) -> Result<T, Response> {
+    T::from_request_parts(parts)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// Extracts a `#[body]` parameter: JSON or a urlencoded form, by `Content-Type`.
+pub async fn extract_body<T: serde::de::DeserializeOwned + Send>(
+    req: Request,
+) -> Result<T, Response> {
+    match <Payload<T> as FromRequest>::from_request(req).await {
+        Ok(Payload(v)) => Ok(v),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// Which lifecycle hooks `T::lifecycle()` registers: `(on_module_init, on_application_shutdown)`.
+/// Used by tests of the autoref probe.
+pub fn lifecycle_hooks<T: Injectable>() -> (bool, bool) {
+    let l = T::lifecycle();
+    (l.init.is_some(), l.shutdown.is_some())
+}

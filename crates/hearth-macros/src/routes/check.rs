@@ -1,0 +1,100 @@
+//! Checks of `#[routes]`: the handler's shape, path parameters against `#[param]`s, and the
+//! number of body extractors.
+
+use syn::Signature;
+
+use super::{ParamKind, RoutesModel};
+use crate::common::{Errors, route_params};
+
+/// A handler is `async fn name(&self, ..)`, not generic.
+pub(crate) fn check_signature(sig: &Signature, errors: &mut Errors) {
+    let name = &sig.ident;
+    if sig.asyncness.is_none() {
+        errors.spanned(
+            sig.fn_token,
+            format!("route handler `{name}` must be `async`; write `async fn {name}(&self, ..)`"),
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.spanned(
+            &sig.generics,
+            format!("route handler `{name}` cannot be generic; use concrete parameter types"),
+        );
+    }
+    match sig.inputs.first() {
+        Some(syn::FnArg::Receiver(r)) => {
+            let ok = r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none();
+            if !ok {
+                let what = if r.mutability.is_some() && r.reference.is_some() {
+                    "`&mut self`"
+                } else if r.colon_token.is_some() {
+                    "a typed `self`"
+                } else {
+                    "`self` by value"
+                };
+                errors.spanned(
+                    r,
+                    format!("route handler `{name}` takes {what}; take `&self` instead (controllers are shared between requests: use a `Mutex` or atomics for state)"),
+                );
+            }
+        }
+        _ => errors.spanned(
+            name,
+            format!(
+                "route handler `{name}` needs a `&self` receiver: `async fn {name}(&self, ..)`"
+            ),
+        ),
+    }
+}
+
+/// Cross-checks of every route: path parameters and body extractors.
+pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
+    for route in &model.routes {
+        let Ok(path_params) = route_params(&route.path_value()) else {
+            continue; // already reported
+        };
+        let path_text = route.path_value();
+        let mut bodies = 0;
+        let mut declared = Vec::new();
+        for p in &route.params {
+            match &p.kind {
+                ParamKind::Body => {
+                    bodies += 1;
+                    if bodies > 1 {
+                        errors.at(
+                            p.span,
+                            "a handler has one `#[body]`: the body can be read only once; deserialize it into one struct",
+                        );
+                    }
+                }
+                ParamKind::Path(name) => {
+                    if !path_params.contains(name) {
+                        errors.at(
+                            p.span,
+                            format!("the route path \"{path_text}\" has no parameter `{name}`; add `:{name}` to the path or fix the name"),
+                        );
+                    }
+                    declared.push(name.clone());
+                }
+                _ => {}
+            }
+        }
+        // A handler that takes `PathParams` reads the parameters itself.
+        let reads_all = route.params.iter().any(|p| {
+            matches!(p.kind, ParamKind::Plain)
+                && crate::common::type_last_ident(&p.ty).is_some_and(|i| i == "PathParams")
+        });
+        for name in path_params.iter().filter(|_| !reads_all) {
+            if !declared.contains(name) {
+                let msg = format!(
+                    "path parameter `{name}` has no handler parameter; add `#[param(\"{name}\")] {name}: String` to `{}`",
+                    route.fn_ident
+                );
+                match &route.path {
+                    Some(lit) => errors.spanned(lit, msg),
+                    None => errors.at(route.attr_span, msg),
+                }
+            }
+        }
+    }
+}
