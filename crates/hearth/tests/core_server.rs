@@ -372,3 +372,38 @@ async fn bad_server_config_is_a_startup_error() {
     assert!(text.contains("body_limit is 0"), "{text}");
     assert!(text.contains("header_read_timeout is zero"), "{text}");
 }
+
+#[tokio::test]
+async fn shutdown_grace_period_bounds_a_request_that_never_ends() {
+    let started = Arc::new(Notify::new());
+    let signal = started.clone();
+    let def = app().route(Method::GET, "/stuck", move |_| {
+        let signal = signal.clone();
+        async move {
+            signal.notify_one();
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            "never"
+        }
+    });
+    let server = start(
+        Application::from_module(def)
+            .unwrap()
+            .configure(|c| c.shutdown_grace = Duration::from_millis(300)),
+    )
+    .await;
+    let url = server.url();
+    let stuck = tokio::spawn(async move { reqwest::get(format!("{url}/stuck")).await });
+    tokio::time::timeout(PATIENCE, started.notified())
+        .await
+        .unwrap();
+    tokio::time::timeout(PATIENCE, server.shutdown())
+        .await
+        .expect("shutdown returns once the grace period is over")
+        .unwrap();
+    // The stuck request's connection is closed, not left running after shutdown.
+    let outcome = tokio::time::timeout(PATIENCE, stuck)
+        .await
+        .expect("the stuck connection is closed when the grace period ends")
+        .unwrap();
+    assert!(outcome.is_err(), "{outcome:?}");
+}

@@ -12,7 +12,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use super::App;
 use crate::body::Body;
@@ -67,6 +67,8 @@ pub(crate) async fn serve(
     }
     let builder = builder(&app);
     let graceful = GracefulShutdown::new();
+    // Set when the grace period is over: every connection still open is dropped.
+    let (force_close, _) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -87,24 +89,8 @@ pub(crate) async fn serve(
                     });
                     let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        let mut conn = std::pin::pin!(conn);
-                        // hyper's own header-read timeout only starts once the protocol is
-                        // known: a client that connects and sends nothing (or stalls inside
-                        // the HTTP/2 preface) would hold the connection forever. Bound the
-                        // time to the first request here; later requests are hyper's.
-                        let result = tokio::select! {
-                            r = conn.as_mut() => r,
-                            _ = first_request.notified() => conn.await,
-                            _ = tokio::time::sleep(first_head_timeout) => {
-                                tracing::debug!("closing a connection that sent no request within {first_head_timeout:?}");
-                                return;
-                            }
-                        };
-                        if let Err(err) = result {
-                            tracing::debug!(error = %err, "connection ended with an error");
-                        }
-                    });
+                    let forced = force_close.subscribe();
+                    tokio::spawn(run_connection(conn, first_request, first_head_timeout, forced));
                 }
                 Err(err) => {
                     // Out of file descriptors and similar: back off instead of spinning.
@@ -119,10 +105,50 @@ pub(crate) async fn serve(
     let grace = app.config().shutdown_grace;
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
-        _ = tokio::time::sleep(grace) => tracing::warn!("grace period of {grace:?} elapsed; closing remaining connections"),
+        _ = tokio::time::sleep(grace) => {
+            tracing::warn!("grace period of {grace:?} elapsed; closing remaining connections");
+            force_close.send_replace(true);
+            // Let the connection tasks observe it and drop their connections.
+            tokio::task::yield_now().await;
+        }
     }
     app.shutdown_hooks().await;
     Ok(())
+}
+
+/// Drives one connection until it ends, the client sends no request in time, or the
+/// shutdown grace period is over (`forced`).
+async fn run_connection<C, E>(
+    conn: C,
+    first_request: Arc<Notify>,
+    first_head_timeout: Duration,
+    mut forced: watch::Receiver<bool>,
+) where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut conn = std::pin::pin!(conn);
+    // hyper's own header-read timeout only starts once the protocol is known: a client that
+    // connects and sends nothing (or stalls inside the HTTP/2 preface) would hold the
+    // connection forever. Bound the time to the first request here; later ones are hyper's.
+    let serve = async {
+        tokio::select! {
+            r = conn.as_mut() => Some(r),
+            _ = first_request.notified() => Some(conn.await),
+            _ = tokio::time::sleep(first_head_timeout) => {
+                tracing::debug!("closing a connection that sent no request within {first_head_timeout:?}");
+                None
+            }
+        }
+    };
+    tokio::select! {
+        r = serve => {
+            if let Some(Err(err)) = r {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        }
+        _ = forced.wait_for(|f| *f) => tracing::debug!("connection closed at the end of the grace period"),
+    }
 }
 
 /// A server running in a background task (see [`App::spawn`]).
