@@ -73,9 +73,8 @@ pub mod prelude {
     pub use crate::module::{DynamicModule, Module, ModuleDef};
     pub use crate::response::*;
     pub use crate::session::{
-        SESSION_SERVICE_TOKEN, SameSite, Session, SessionData, SessionError, SessionModule,
-        SessionOptions, SessionRecord, SessionService, SessionStore, StoreConfig, TypedSession,
-        session_middleware,
+        SESSION_SERVICE_TOKEN, SameSite, Session, SessionError, SessionModule, SessionOptions,
+        SessionService, SessionStore, StoreConfig, TypedSession, session_middleware,
     };
     pub use crate::{Body, Request, Response};
     pub use hearth_macros::{controller, injectable, module, routes};

@@ -86,7 +86,7 @@ impl SessionMiddleware {
         let (discard, carried_from, write, stored, expires_at, dead) = {
             let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
             let st: &mut State = &mut st;
-            let write = if st.modified && !(st.data.is_empty() && !st.stored) {
+            let write = if st.modified && (st.stored || !st.data.is_empty()) {
                 let id = st.id.clone().unwrap_or_else(super::id::new_id);
                 let r: SessionRecord =
                     core.record(id, st.data.clone(), st.created_at, st.deadline, now);

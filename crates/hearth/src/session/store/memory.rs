@@ -36,10 +36,15 @@ pub struct MemoryStore {
     inner: Arc<Inner>,
 }
 
+/// One shard: id → record.
+type SessionShard = Mutex<HashMap<String, SessionRecord>>;
+/// One shard of the per-user index: user id → session ids.
+type UserShard = Mutex<HashMap<String, HashSet<String>>>;
+
 struct Inner {
     hasher: RandomState,
-    sessions: Box<[Mutex<HashMap<String, SessionRecord>>]>,
-    users: Box<[Mutex<HashMap<String, HashSet<String>>>]>,
+    sessions: Box<[SessionShard]>,
+    users: Box<[UserShard]>,
     sweeper_running: AtomicBool,
     sweep_every: Duration,
 }
