@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw.tsv into the markdown report and checks issue 7's targets.
+
+usage: summarize.py RAW_TSV HEADER_MD
+raw.tsv columns: store round server scenario rps p50_us p99_us non2xx socket_errors
+Medians over rounds per (store, server, scenario); errors are summed."""
+import statistics
+import sys
+from collections import defaultdict
+
+ORDER = ["plaintext", "json", "profile", "activity", "login"]
+raw, header = sys.argv[1], sys.argv[2]
+rows = defaultdict(list)
+servers = defaultdict(list)  # store -> servers in first-seen order
+for line in open(raw):
+    f = line.split()
+    if len(f) != 9:
+        continue
+    store, _rnd, server, sc = f[:4]
+    rps, p50, p99, non2xx, errs = float(f[4]), int(f[5]), int(f[6]), int(f[7]), int(f[8])
+    rows[(store, server, sc)].append((rps, p50, p99, non2xx, errs))
+    if server not in servers[store]:
+        servers[store].append(server)
+
+
+def med(store, server, sc):
+    r = rows.get((store, server, sc))
+    if not r:
+        return None
+    return {
+        "rps": statistics.median(x[0] for x in r),
+        "p50": statistics.median(x[1] for x in r),
+        "p99": statistics.median(x[2] for x in r),
+        "non2xx": sum(x[3] for x in r),
+        "errs": sum(x[4] for x in r),
+        "n": len(r),
+    }
+
+
+def ms(us):
+    return f"{us / 1000:.2f} ms"
+
+
+out = [open(header).read().rstrip(), ""]
+targets = []
+for store in servers:
+    out += [f"### STORE={store}", "",
+            "| scenario | server | req/s | p50 | p99 | non-2xx | errors | Hearth ÷ server (req/s) | Hearth p99 ÷ server p99 |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for sc in ORDER:
+        h = med(store, "hearth", sc)
+        for server in servers[store]:
+            m = med(store, server, sc)
+            if not m:
+                continue
+            if h and server != "hearth":
+                ratio = f"{h['rps'] / m['rps']:.2f}" if m["rps"] else "—"
+                pr = f"{h['p99'] / m['p99']:.2f}" if m["p99"] else "—"
+            else:
+                ratio = pr = "—" if server == "hearth" else "n/a"
+            out.append(f"| {sc} | {server} | {m['rps']:,.0f} | {ms(m['p50'])} | {ms(m['p99'])} "
+                       f"| {m['non2xx']} | {m['errs']} | {ratio} | {pr} |")
+    out.append("")
+
+    # issue 7's targets, where the run has what they need
+    def tgt(label, ok, detail):
+        targets.append(f"- [{'x' if ok else ' '}] {label}: {detail} — {'met' if ok else 'MISSED'}")
+
+    for sc in ORDER:
+        h = med(store, "hearth", sc)
+        if not h:
+            continue
+        if store == "memory" and sc in ("plaintext", "json"):
+            p = med(store, "hyper", sc)
+            if p:
+                r = h["rps"] / p["rps"]
+                tgt(f"{store} {sc} ≥ 0.90 × bare hyper", r >= 0.90, f"{r:.2f}×")
+        if store == "memory" and sc in ("profile", "activity", "login"):
+            p = med(store, "axum", sc)
+            if p:
+                r = h["rps"] / p["rps"]
+                tgt(f"{store} {sc} ≥ 1.3 × axum+tower-sessions", r >= 1.3, f"{r:.2f}×")
+        if store == "redis" and sc in ("profile", "activity", "login"):
+            peers = [(s, med(store, s, sc)) for s in servers[store] if s != "hearth"]
+            peers = [(s, p) for s, p in peers if p]
+            if peers:
+                best_s, best = max(peers, key=lambda x: x[1]["rps"])
+                r = h["rps"] / best["rps"]
+                tgt(f"{store} {sc} ≥ 1.2 × best Redis peer", r >= 1.2, f"{r:.2f}× {best_s}")
+        a = med(store, "axum", sc)
+        if a:
+            tgt(f"{store} {sc} p99 ≤ axum+tower-sessions p99", h["p99"] <= a["p99"],
+                f"{ms(h['p99'])} vs {ms(a['p99'])}")
+
+if targets:
+    out += ["### Targets (issue 7)", ""] + targets + [""]
+else:
+    out += ["(No Hearth server in this run: no ratios or targets.)", ""]
+print("\n".join(out))
