@@ -136,6 +136,11 @@ fn app() -> ModuleDef {
             std::fs::read_to_string("/definitely/not/here/secret.txt")?;
             Ok::<_, HttpException>("unreachable")
         })
+        .route(Method::POST, "/typed-question", |req: Request| async move {
+            // `?` on an extractor's rejection inside an `HttpResult` keeps its 4xx status.
+            let Json(v) = <Json<Value> as hearth::extract::FromRequest>::from_request(req).await?;
+            Ok::<_, HttpException>(Json(v))
+        })
         .route(Method::GET, "/panic", |_| async {
             if true {
                 panic!("secret panic detail 0xdeadbeef");
@@ -346,6 +351,36 @@ async fn question_mark_on_any_error_is_a_generic_500() {
             assert!(!text.contains(secret), "{path} leaked {secret:?}: {text}");
         }
     }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn question_mark_on_a_framework_error_keeps_its_status() {
+    let server = start_def(app()).await;
+    let c = reqwest::Client::new();
+    let res = c
+        .post(format!("{}/typed-question", server.url()))
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "Bad Request");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid JSON body")
+    );
+    let res = c
+        .post(format!("{}/typed-question", server.url()))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
     server.shutdown().await.unwrap();
 }
 

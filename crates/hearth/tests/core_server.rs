@@ -199,26 +199,26 @@ async fn client_that_stalls_inside_the_http2_preface_is_cut_off() {
 }
 
 #[tokio::test]
-async fn keep_alive_connection_idle_between_requests_is_not_cut_mid_request() {
-    // A complete request on a kept-alive connection is answered; the connection may then
-    // be closed once idle, but a request sent promptly is always served.
-    let server = start(slow_app()).await;
-    let mut conn = TcpStream::connect(server.addr()).await.unwrap();
-    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut buf = vec![0u8; 1024];
-    let n = tokio::time::timeout(PATIENCE, conn.read(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    let first = String::from_utf8_lossy(&buf[..n]).into_owned();
-    assert_eq!(raw_status(&first), Some(200), "{first}");
-    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let second = read_until_close(&mut conn).await;
-    assert_eq!(raw_status(&second), Some(200), "{second}");
+async fn handlers_slower_than_the_header_timeout_are_not_cut_off() {
+    // The header-read timeout bounds how long a client takes to send its head, not how
+    // long the application takes to answer.
+    let def = app().route(Method::GET, "/slow", |_| async {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        "slow but fine"
+    });
+    let server = start(
+        Application::from_module(def)
+            .unwrap()
+            .configure(|c| c.header_read_timeout = Duration::from_millis(300)),
+    )
+    .await;
+    let response = raw_exchange(
+        server.addr(),
+        b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(response.matches("HTTP/1.1 200").count(), 2, "{response}");
+    assert_eq!(response.matches("slow but fine").count(), 2, "{response}");
     server.shutdown().await.unwrap();
 }
 
@@ -406,4 +406,49 @@ async fn shutdown_grace_period_bounds_a_request_that_never_ends() {
         .expect("the stuck connection is closed when the grace period ends")
         .unwrap();
     assert!(outcome.is_err(), "{outcome:?}");
+}
+
+#[tokio::test]
+async fn listen_on_serves_an_existing_listener() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Application::from_module(app()).unwrap();
+    let task = tokio::spawn(app.listen_on(listener));
+    let res = reqwest::get(format!("http://{addr}/")).await.unwrap();
+    assert_eq!(res.text().await.unwrap(), "home");
+    task.abort();
+}
+
+#[tokio::test]
+async fn keep_alive_can_be_turned_off() {
+    let server = start(
+        Application::from_module(app())
+            .unwrap()
+            .configure(|c| c.keep_alive = false),
+    )
+    .await;
+    // Two pipelined requests: only the first is answered, then the connection closes.
+    let response = raw_exchange(
+        server.addr(),
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    assert_eq!(response.matches("HTTP/1.1 200").count(), 1, "{response}");
+    assert!(response.contains("connection: close"), "{response}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn keep_alive_serves_several_requests_on_one_connection() {
+    let server = start_def(app()).await;
+    let response = raw_exchange(
+        server.addr(),
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\
+          GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(response.matches("HTTP/1.1 200").count(), 3, "{response}");
+    assert!(response.contains("\r\n\r\nabc"), "{response}");
+    server.shutdown().await.unwrap();
 }
