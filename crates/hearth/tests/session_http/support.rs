@@ -1,0 +1,347 @@
+//! The application, store and HTTP helpers the session tests share.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use hearth::app::RunningServer;
+use hearth::extract::{FromRequestParts, Inject, Query};
+use hearth::prelude::*;
+use hearth::session::store::{StoreError, StoreFuture};
+use hearth::session::{MemoryStore, SessionRecord, SessionStore};
+use http::Method;
+use http::header::SET_COOKIE;
+use tokio::sync::Notify;
+
+pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789abcdef";
+pub const OTHER_SECRET: &str = "another-secret-0123456789abcdef-0123456789abcdef";
+
+pub fn options() -> SessionOptions {
+    SessionOptions {
+        secret: SECRET.into(),
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- a store that counts calls
+
+#[derive(Clone, Default)]
+pub struct Counting {
+    pub inner: MemoryStore,
+    pub calls: Arc<AtomicUsize>,
+    pub creates: Arc<AtomicUsize>,
+    pub fail_writes: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Counting {
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+    fn hit(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+    fn down(&self) -> bool {
+        self.fail_writes.load(Ordering::SeqCst)
+    }
+}
+
+pub fn unavailable<'a, T: Send + 'a>() -> StoreFuture<'a, T> {
+    Box::pin(async { Err(StoreError::unavailable("store is down (test)")) })
+}
+
+impl SessionStore for Counting {
+    fn create<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, ()> {
+        self.hit();
+        self.creates.fetch_add(1, Ordering::SeqCst);
+        if self.down() {
+            return unavailable();
+        }
+        self.inner.create(r)
+    }
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        self.hit();
+        self.inner.load(id)
+    }
+    fn load_and_touch<'a>(
+        &'a self,
+        id: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, Option<SessionRecord>> {
+        self.hit();
+        self.inner.load_and_touch(id, ttl)
+    }
+    fn save<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        self.hit();
+        if self.down() {
+            return unavailable();
+        }
+        self.inner.save(r)
+    }
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        self.hit();
+        self.inner.delete(id)
+    }
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+        self.hit();
+        self.inner.touch(id, ttl)
+    }
+    fn sessions_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, Vec<String>> {
+        self.inner.sessions_of(u)
+    }
+    fn delete_all_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, usize> {
+        self.inner.delete_all_of(u)
+    }
+}
+
+// ---------------------------------------------------------------- the application under test
+
+#[derive(Default)]
+pub struct Gate {
+    pub entered: Notify,
+    pub release: Notify,
+}
+
+/// The seed's `SessionData`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionData {
+    user_id: Option<String>,
+    roles: Vec<String>,
+    cart: Vec<String>,
+    last_activity: Option<u64>,
+}
+
+pub type Params = HashMap<String, String>;
+
+pub async fn open(req: Request) -> Result<(Session, Params, http::request::Parts), SessionError> {
+    let (mut parts, _) = req.into_parts();
+    let session = Session::from_request_parts(&mut parts).await?;
+    let q = Query::<Params>::from_request_parts(&mut parts)
+        .await
+        .map(|q| q.0)
+        .unwrap_or_default();
+    Ok((session, q, parts))
+}
+
+pub fn routes(m: ModuleDef, gate: Arc<Gate>) -> ModuleDef {
+    m.route(Method::GET, "/whoami", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        HttpResult::Ok(Json(json!({
+            "user": s.get::<String>("userId")?,
+            "new": s.is_new(),
+            "n": s.get::<i64>("n")?,
+            "lastActivity": s.get::<u64>("lastActivity")?,
+        })))
+    })
+    .route(Method::GET, "/noop", |_req: Request| async { "ok" })
+    .route(Method::POST, "/login", |req: Request| async move {
+        let (s, q, _) = open(req).await?;
+        s.regenerate();
+        s.insert("userId", &q.get("user").cloned().unwrap_or("alice".into()))?;
+        HttpResult::Ok(Json(json!({ "id": s.id() })))
+    })
+    .route(Method::POST, "/logout", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        s.destroy();
+        HttpResult::Ok("bye")
+    })
+    .route(Method::POST, "/set", |req: Request| async move {
+        let (s, q, _) = open(req).await?;
+        let v: i64 = q.get("v").and_then(|v| v.parse().ok()).unwrap_or(1);
+        s.insert("n", &v)?;
+        HttpResult::Ok("set")
+    })
+    .route(Method::POST, "/flash", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        s.flash("msg", "hello")?;
+        HttpResult::Ok("flashed")
+    })
+    .route(Method::GET, "/flash", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        HttpResult::Ok(Json(json!({ "msg": s.take_flash::<String>("msg")? })))
+    })
+    .route(Method::POST, "/own-cookie", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        s.insert("n", &7)?;
+        let mut res = "ok".into_response();
+        let h = res.headers_mut();
+        h.append(SET_COOKIE, "theme=dark; Path=/".parse().unwrap());
+        h.append(
+            SET_COOKIE,
+            "sessionId=set-by-handler; Path=/".parse().unwrap(),
+        );
+        h.append(SET_COOKIE, "lang=fr; Path=/".parse().unwrap());
+        HttpResult::Ok(res)
+    })
+    .route(Method::POST, "/slow", move |req: Request| {
+        let gate = gate.clone();
+        async move {
+            let (s, _, _) = open(req).await?;
+            gate.entered.notify_one();
+            gate.release.notified().await;
+            s.insert("late", "write")?;
+            HttpResult::Ok("slow done")
+        }
+    })
+    .route(Method::POST, "/cart", |req: Request| async move {
+        let (mut parts, _) = req.into_parts();
+        let s = TypedSession::<SessionData>::from_request_parts(&mut parts).await?;
+        let cart = s.update(|d| {
+            d.cart.push("apple".into());
+            d.cart.clone()
+        })?;
+        HttpResult::Ok(Json(cart))
+    })
+    .route(Method::GET, "/cart", |req: Request| async move {
+        let (mut parts, _) = req.into_parts();
+        let s = TypedSession::<SessionData>::from_request_parts(&mut parts).await?;
+        HttpResult::Ok(Json(s.get()?))
+    })
+    .route(Method::GET, "/admin/sessions", |req: Request| async move {
+        let (mut parts, _) = req.into_parts();
+        let Query(q) = Query::<Params>::from_request_parts(&mut parts).await?;
+        let svc = Inject::<SessionService>::from_request_parts(&mut parts).await?;
+        HttpResult::Ok(Json(svc.sessions_of(&q["user"]).await?))
+    })
+    .route(
+        Method::POST,
+        "/admin/logout-all",
+        |req: Request| async move {
+            let (mut parts, _) = req.into_parts();
+            let Query(q) = Query::<Params>::from_request_parts(&mut parts).await?;
+            let svc = Inject::<SessionService>::from_request_parts(&mut parts).await?;
+            HttpResult::Ok(Json(svc.destroy_all_of(&q["user"]).await?))
+        },
+    )
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub server: RunningServer,
+    pub client: reqwest::Client,
+    pub name: String,
+}
+
+pub struct Res {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+pub async fn start(options: SessionOptions) -> TestApp {
+    start_with(options, Arc::default(), false).await
+}
+
+pub async fn start_with(options: SessionOptions, gate: Arc<Gate>, activity: bool) -> TestApp {
+    let name = options.name.clone();
+    let module = routes(
+        ModuleDef::new("AppModule").import(SessionModule::for_root(options)),
+        gate,
+    );
+    let mut app = Application::from_module(module).expect("valid app");
+    if activity {
+        // The seed's activity tracking, for sessions that exist.
+        app = app.use_middleware(from_fn(|mut req: Request, next: Next| async move {
+            if let Ok(session) = Session::from_request(&mut req).await {
+                if !session.is_new() {
+                    let _ = session.insert("lastActivity", &hearth::session::now_ms());
+                }
+            }
+            next.run(req).await
+        }));
+    }
+    let app = app.build().await.expect("app builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = app.spawn(listener);
+    TestApp {
+        url: server.url(),
+        server,
+        client: reqwest::Client::new(),
+        name,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, method: Method, path: &str, cookie: Option<&str>) -> Res {
+        let mut rb = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(c) = cookie {
+            rb = rb.header("cookie", format!("{}={c}", self.name));
+        }
+        let res = rb.send().await.expect("request");
+        let status = res.status().as_u16();
+        let set_cookies = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        Res {
+            status,
+            set_cookies,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Res {
+        self.send(Method::GET, path, cookie).await
+    }
+
+    pub async fn post(&self, path: &str, cookie: Option<&str>) -> Res {
+        self.send(Method::POST, path, cookie).await
+    }
+
+    /// The session `Set-Cookie` of a response (asserting there is at most one).
+    pub fn session_set_cookie(&self, res: &Res) -> Option<String> {
+        let prefix = format!("{}=", self.name);
+        let mine: Vec<&String> = res
+            .set_cookies
+            .iter()
+            .filter(|c| c.starts_with(&prefix))
+            .collect();
+        assert!(
+            mine.len() <= 1,
+            "more than one session Set-Cookie: {mine:?}"
+        );
+        mine.first().map(|c| c.to_string())
+    }
+
+    /// The new cookie value a response sets (panics when it sets none).
+    pub fn cookie(&self, res: &Res) -> String {
+        let c = self
+            .session_set_cookie(res)
+            .unwrap_or_else(|| panic!("no session cookie set: {:?}", res.set_cookies));
+        let v = c[self.name.len() + 1..].split(';').next().unwrap();
+        assert!(!v.is_empty(), "session cookie was removed, not set: {c}");
+        v.to_owned()
+    }
+
+    pub async fn login(&self, user: &str, cookie: Option<&str>) -> String {
+        let res = self.post(&format!("/login?user={user}"), cookie).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        self.cookie(&res)
+    }
+
+    pub async fn user(&self, cookie: &str) -> Value {
+        let res = self.get("/whoami", Some(cookie)).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.json()["user"].clone()
+    }
+}
+
+pub fn attr<'a>(set_cookie: &'a str, name: &str) -> Option<&'a str> {
+    set_cookie.split(';').skip(1).map(str::trim).find_map(|a| {
+        let (k, v) = a.split_once('=').unwrap_or((a, ""));
+        k.eq_ignore_ascii_case(name).then_some(v)
+    })
+}
+
+pub fn id_of(cookie: &str) -> &str {
+    cookie.split('.').next().unwrap()
+}

@@ -1,0 +1,180 @@
+//! The seed's session guide written with the attribute macros, over real HTTP: `#[session]`
+//! parameters (`Session` and `TypedSession<SessionData>`), `SessionService` injected by
+//! token, `SessionModule::for_root` in `#[module(imports = ..)]`.
+
+use hearth::prelude::*;
+
+/// The seed's `SessionData`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct SessionData {
+    user_id: Option<String>,
+    roles: Vec<String>,
+    cart: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginDto {
+    email: String,
+    password: String,
+}
+
+#[injectable]
+struct AuthService {
+    #[inject(SESSION_SERVICE_TOKEN)]
+    sessions: Arc<SessionService>,
+}
+
+impl AuthService {
+    fn validate(&self, email: &str, password: &str) -> Option<String> {
+        (password == "secret").then(|| email.split('@').next().unwrap_or("").to_owned())
+    }
+}
+
+#[controller("/api")]
+struct UserController {
+    auth: Arc<AuthService>,
+    sessions: Arc<SessionService>,
+}
+
+#[routes]
+impl UserController {
+    #[get("/profile")]
+    async fn profile(&self, #[session] session: Session) -> HttpResult<Json<Value>> {
+        let id: String = session
+            .get("userId")?
+            .ok_or(UnauthorizedException::new("Not logged in"))?;
+        Ok(Json(json!({ "id": id })))
+    }
+
+    #[post("/login")]
+    async fn login(
+        &self,
+        #[body] data: LoginDto,
+        #[session] session: Session,
+    ) -> HttpResult<Json<Value>> {
+        let user = self
+            .auth
+            .validate(&data.email, &data.password)
+            .ok_or(UnauthorizedException::new("Invalid credentials"))?;
+        session.regenerate();
+        session.insert("userId", &user)?;
+        session.insert("roles", &["user"])?;
+        Ok(Json(json!({ "message": "Logged in" })))
+    }
+
+    #[post("/cart/add")]
+    async fn add_to_cart(
+        &self,
+        #[session] session: TypedSession<SessionData>,
+        #[body] item: String,
+    ) -> HttpResult<Json<Vec<String>>> {
+        Ok(Json(session.update(|s| {
+            s.cart.push(item);
+            s.cart.clone()
+        })?))
+    }
+
+    #[post("/logout-everywhere")]
+    async fn logout_everywhere(&self, #[session] session: Session) -> HttpResult<Json<usize>> {
+        let user: String = session
+            .get("userId")?
+            .ok_or(UnauthorizedException::new("Not logged in"))?;
+        let n = self.auth.sessions.destroy_all_of(&user).await?;
+        Ok(Json(n + self.sessions.sessions_of(&user).await?.len()))
+    }
+}
+
+fn session_options() -> SessionOptions {
+    SessionOptions {
+        secret: "a-test-secret-that-is-long-enough-0123456789".into(),
+        ..Default::default()
+    }
+}
+
+#[module(
+    imports = [SessionModule::for_root(session_options())],
+    controllers = [UserController],
+    providers = [AuthService],
+)]
+struct AppModule;
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sessionId="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_seed_session_guide_with_macros() {
+    let app = Application::create::<AppModule>()
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+    let url = server.url();
+    let http = reqwest::Client::new();
+
+    // Anonymous profile: 401, and no session minted.
+    let res = http.get(format!("{url}/api/profile")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(session_cookie(&res).is_none());
+
+    // Anonymous cart: a session starts because it was written.
+    let res = http
+        .post(format!("{url}/api/cart/add"))
+        .json(&"apple")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let anon = session_cookie(&res).expect("cart session");
+
+    // Login regenerates the id and keeps the cart.
+    let res = http
+        .post(format!("{url}/api/login"))
+        .header("cookie", &anon)
+        .json(&json!({ "email": "ada@example.com", "password": "secret" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = session_cookie(&res).expect("login cookie");
+    assert_ne!(cookie, anon);
+    let res = http
+        .post(format!("{url}/api/cart/add"))
+        .header("cookie", &cookie)
+        .json(&"pear")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Vec<String>>().await.unwrap(), ["apple", "pear"]);
+    let res = http
+        .get(format!("{url}/api/profile"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["id"], "ada");
+
+    // Log out everywhere through the injected service.
+    let res = http
+        .post(format!("{url}/api/logout-everywhere"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<usize>().await.unwrap(), 1);
+    let res = http
+        .get(format!("{url}/api/profile"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    server.shutdown().await.unwrap();
+}
