@@ -59,6 +59,8 @@ pub use options::{SameSite, SessionOptions, StoreConfig};
 pub use record::{SessionData, SessionRecord, now_ms};
 pub use service::SessionService;
 pub use store::{MemoryStore, SessionStore, StoreError};
+#[cfg(feature = "redis")]
+pub use store::{RedisOptions, RedisSessionStore, StartupCheck};
 
 use crate::di::{Provider, ProviderKey, Token};
 use crate::module::{DynamicModule, Module, ModuleDef};
@@ -124,7 +126,15 @@ impl SessionModule {
             Err(problems) => problems.into_iter().fold(def, ModuleDef::error),
             Ok(core) => {
                 let service = std::sync::Arc::new(SessionService::from_core(core.clone()));
-                def.provider(Provider::shared(service).also_as(SESSION_SERVICE_TOKEN))
+                let mut provider = Provider::shared(service).also_as(SESSION_SERVICE_TOKEN);
+                // The store's readiness check (Redis: connect, or warn) runs at start-up.
+                provider.on_init = Some(std::sync::Arc::new(|any| {
+                    match any.downcast::<SessionService>() {
+                        Ok(s) => Box::pin(async move { Ok(s.store().check().await?) }),
+                        Err(_) => Box::pin(async { Ok(()) }),
+                    }
+                }));
+                def.provider(provider)
                     .export(ProviderKey::of::<SessionService>())
                     .export(SESSION_SERVICE_TOKEN)
                     .global()

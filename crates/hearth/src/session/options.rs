@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::store::{MemoryStore, SessionStore};
+#[cfg(feature = "redis")]
+use super::store::{RedisOptions, RedisSessionStore};
 
 /// The `SameSite` attribute of the session cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,6 +40,10 @@ pub enum StoreConfig {
     Memory,
     /// Any store, for instance a [`MemoryStore`] you keep a handle to, or your own backend.
     Custom(Arc<dyn SessionStore>),
+    /// A [`RedisSessionStore`] built from these options when the module is created: the
+    /// seed's `store: "redis", redis: { host, port, password, keyPrefix }`.
+    #[cfg(feature = "redis")]
+    Redis(RedisOptions),
 }
 
 impl StoreConfig {
@@ -51,11 +57,19 @@ impl StoreConfig {
         StoreConfig::Custom(Arc::new(store))
     }
 
+    /// Redis, with these options (see [`RedisSessionStore`]).
+    #[cfg(feature = "redis")]
+    pub fn redis(options: RedisOptions) -> Self {
+        StoreConfig::Redis(options)
+    }
+
     /// Builds the store (start-up problems are returned as messages).
     pub(crate) fn build(&self) -> Result<Arc<dyn SessionStore>, String> {
         match self {
             StoreConfig::Memory => Ok(Arc::new(MemoryStore::new())),
             StoreConfig::Custom(s) => Ok(s.clone()),
+            #[cfg(feature = "redis")]
+            StoreConfig::Redis(o) => Ok(Arc::new(RedisSessionStore::build(o)?)),
         }
     }
 }
@@ -77,6 +91,8 @@ impl std::fmt::Debug for StoreConfig {
         match self {
             StoreConfig::Memory => f.write_str("Memory"),
             StoreConfig::Custom(_) => f.write_str("Custom(..)"),
+            #[cfg(feature = "redis")]
+            StoreConfig::Redis(o) => f.debug_tuple("Redis").field(o).finish(),
         }
     }
 }

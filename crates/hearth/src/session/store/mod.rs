@@ -46,10 +46,14 @@
 //! ```
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::time::Duration;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisOptions, RedisSessionStore, StartupCheck};
 
 pub use super::record::SessionRecord;
 use crate::body::BoxError;
@@ -145,4 +149,11 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Deletes every session of `user_id` ("log out everywhere"). Returns how many live
     /// sessions were deleted.
     fn delete_all_of<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize>;
+
+    /// Checks that the store is ready; run once when the application starts (by
+    /// [`SessionModule`](super::SessionModule)), where an error stops the start-up. The
+    /// default does nothing; a remote store connects here.
+    fn check(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
 }

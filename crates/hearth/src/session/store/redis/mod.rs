@@ -1,0 +1,468 @@
+//! The Redis store: sessions shared by every process that uses the same Redis.
+
+mod options;
+mod pool;
+mod scripts;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_redis::redis::{self, AsyncCommands};
+
+pub use options::{RedisOptions, StartupCheck};
+use pool::RedisPool;
+
+use super::{SessionRecord, SessionStore, StoreError, StoreFuture};
+use crate::session::options::StoreConfig;
+use crate::session::record::{millis, now_ms};
+
+/// Sessions in Redis (≥ 6.2), on a deadpool of multiplexed connections: the store to use as
+/// soon as more than one process serves the application.
+///
+/// ```no_run
+/// use hearth::prelude::*;
+/// use hearth::session::store::{RedisOptions, RedisSessionStore};
+/// use std::time::Duration;
+///
+/// # fn main() -> hearth::Result<()> {
+/// // The seed's `new RedisSessionStore({ host, port, password, db, keyPrefix, ttl })`:
+/// let store = RedisSessionStore::new(RedisOptions {
+///     host: "localhost".into(),
+///     port: 6379,
+///     password: std::env::var("REDIS_PASSWORD").ok(),
+///     key_prefix: "myapp:session:".into(),
+///     ttl: Some(Duration::from_secs(24 * 60 * 60)),
+///     ..Default::default()
+/// })?;
+/// let sessions = SessionModule::for_root(SessionOptions {
+///     secret: std::env::var("SESSION_SECRET").expect("SESSION_SECRET"),
+///     store: store.into(),
+///     ..Default::default()
+/// });
+/// // …or let the module build it: `store: StoreConfig::redis(RedisOptions { .. })`.
+/// # let _ = sessions;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Layout
+///
+/// A session is the JSON of its [`SessionRecord`] under `key_prefix + id`, with a Redis TTL
+/// equal to its remaining lifetime (never past its `deadline`), so Redis itself forgets
+/// abandoned sessions. The ids of each user's sessions are kept in a set under
+/// `key_prefix + "user:" + user_id`, whose TTL is that of its longest-lived session; entries
+/// of sessions that ended are dropped when the set is read.
+///
+/// # Why each operation looks the way it does
+///
+/// - **One round trip each.** Every operation is one command, one pipeline or one Lua
+///   script, so a request that uses its session waits for Redis once (twice when it also
+///   writes). Scripts run atomically: no operation is ever half applied.
+/// - **`create` uses `SET … NX`:** an existing session is never overwritten, so two processes
+///   can never hand out the same id (a collision is reported and a new id drawn).
+/// - **`save` updates only a record that still exists** (`SET … XX` semantics): a request
+///   still running while the user logs out in another tab cannot bring the session back.
+/// - **Reading with a rolling expiry** (`load_and_touch`) reads and extends in one atomic step
+///   (a script doing what `GETEX … PX` does, plus the `absolute_timeout` cap, which `GETEX`
+///   alone cannot apply because the deadline is inside the value).
+/// - **Expiry is Redis's**: the `expires_at` returned by `load` is derived from the key's TTL,
+///   so every process agrees on it; TTLs are relative, so the clocks of the application
+///   servers and of Redis need not agree.
+///
+/// # Outages
+///
+/// Every command is bounded by `command_timeout` and every wait for a connection by
+/// `connect_timeout`; past them, or when Redis refuses connections, the operation fails with
+/// [`StoreError::Unavailable`] and the request that needed its session gets a 503 (a request
+/// that does not touch its session is unaffected). Connections that failed are replaced on
+/// their next use, so service resumes by itself when Redis is back, or after `CLIENT KILL`.
+/// There is no fallback to memory: sessions written to a second store would fork the truth.
+/// At start-up, [`StartupCheck`] decides whether an unreachable Redis is an error or a warning.
+///
+/// The store assumes a standalone Redis (or a primary with replicas): the scripts touch keys
+/// they compute, so Redis Cluster is not supported.
+#[derive(Clone)]
+pub struct RedisSessionStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: RedisPool,
+    prefix: String,
+    user_prefix: String,
+    ttl_cap: Option<u64>,
+    startup: StartupCheck,
+    pool_size: usize,
+}
+
+impl std::fmt::Debug for RedisSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSessionStore")
+            .field("url", &self.inner.pool.url())
+            .field("key_prefix", &self.inner.prefix)
+            .finish()
+    }
+}
+
+impl RedisSessionStore {
+    /// A store with these options. Nothing is connected yet (connections open on first use,
+    /// or when the application starts, see [`StartupCheck`]); an invalid URL or pool setting
+    /// is an error here.
+    pub fn new(options: RedisOptions) -> crate::Result<Self> {
+        Self::build(&options).map_err(|e| crate::Error::Startup(vec![e]))
+    }
+
+    pub(crate) fn build(options: &RedisOptions) -> Result<Self, String> {
+        if options.command_timeout.is_zero() || options.connect_timeout.is_zero() {
+            return Err(
+                "RedisOptions: connect_timeout and command_timeout must be greater than zero"
+                    .into(),
+            );
+        }
+        if options.ttl.is_some_and(|t| t < Duration::from_secs(1)) {
+            return Err("RedisOptions: ttl must be at least one second (or None)".into());
+        }
+        Ok(RedisSessionStore {
+            inner: Arc::new(Inner {
+                pool: RedisPool::new(options)?,
+                prefix: options.key_prefix.clone(),
+                user_prefix: format!("{}user:", options.key_prefix),
+                ttl_cap: options.ttl.map(millis),
+                startup: options.startup,
+                pool_size: options.pool_size,
+            }),
+        })
+    }
+
+    /// The key of a session.
+    pub fn key(&self, id: &str) -> String {
+        format!("{}{id}", self.inner.prefix)
+    }
+
+    /// The key of a user's index.
+    pub fn user_key(&self, user_id: &str) -> String {
+        format!("{}{user_id}", self.inner.user_prefix)
+    }
+
+    /// Connects (opening the pool's connections) and checks that Redis answers. The session
+    /// module runs this when the application starts; with [`StartupCheck::Warn`] a failure
+    /// is logged and `Ok` returned, with [`StartupCheck::Fail`] it is an error naming the URL.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.inner
+            .pool
+            .warm_up(self.inner.pool_size)
+            .await
+            .map_err(|e| {
+                StoreError::unavailable(format!(
+                    "cannot reach Redis at {}: {}; start Redis or fix RedisOptions",
+                    self.inner.pool.url(),
+                    e.source_text()
+                ))
+            })
+    }
+
+    /// A TTL in ms for `ttl`, capped by the store's `ttl` option.
+    fn cap(&self, ttl: u64) -> u64 {
+        self.inner.ttl_cap.map_or(ttl, |c| ttl.min(c))
+    }
+
+    /// How long `record` has left to live in Redis at `now` (0 when it is over).
+    fn ttl_of(&self, record: &SessionRecord, now: u64) -> u64 {
+        let end = record
+            .deadline
+            .map_or(record.expires_at, |d| d.min(record.expires_at));
+        self.cap(end.saturating_sub(now))
+    }
+
+    fn decode(&self, json: &str) -> Result<SessionRecord, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Serialization(Box::new(e)))
+    }
+
+    async fn load_impl(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let key = self.key(id);
+        let (json, pttl): (Option<String>, i64) = self
+            .inner
+            .pool
+            .idempotent(|mut c| {
+                let key = &key;
+                async move { redis::pipe().get(key).pttl(key).query_async(&mut c).await }
+            })
+            .await?;
+        let now = now_ms();
+        let Some(json) = json else { return Ok(None) };
+        let mut record = self.decode(&json)?;
+        if pttl > 0 {
+            let end = now.saturating_add(pttl.unsigned_abs());
+            record.expires_at = record.deadline.map_or(end, |d| end.min(d));
+        }
+        Ok(record.is_live_at(now).then_some(record))
+    }
+
+    async fn touch_impl(
+        &self,
+        id: &str,
+        ttl: Duration,
+        with_value: bool,
+    ) -> Result<Option<(Option<String>, u64)>, StoreError> {
+        let key = self.key(id);
+        let now = now_ms();
+        let ttl = self.cap(millis(ttl)).max(1);
+        let flag = if with_value { "1" } else { "0" };
+        let mut inv = scripts::TOUCH.prepare_invoke();
+        inv.key(&key).arg(now).arg(ttl).arg(flag);
+        let inv = &inv;
+        if with_value {
+            let r: Option<(String, u64)> = self
+                .inner
+                .pool
+                .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
+                .await?;
+            Ok(r.map(|(v, exp)| (Some(v), exp)))
+        } else {
+            let r: Option<u64> = self
+                .inner
+                .pool
+                .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
+                .await?;
+            Ok(r.map(|exp| (None, exp)))
+        }
+    }
+
+    async fn create_impl(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        let now = now_ms();
+        let ttl = self.ttl_of(record, now);
+        if ttl == 0 {
+            // Already over: there is nothing to keep.
+            return Ok(());
+        }
+        let json =
+            serde_json::to_string(record).map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        let key = self.key(&record.id);
+        let created: bool = match record.user_id.as_deref().filter(|u| !u.is_empty()) {
+            None => {
+                let cmd = {
+                    let mut c = redis::cmd("SET");
+                    c.arg(&key).arg(&json).arg("NX").arg("PX").arg(ttl);
+                    c
+                };
+                let cmd = &cmd;
+                let r: Option<String> = self
+                    .inner
+                    .pool
+                    .run(|mut c| async move { cmd.query_async(&mut c).await })
+                    .await?;
+                r.is_some()
+            }
+            Some(user) => {
+                let mut inv = scripts::CREATE.prepare_invoke();
+                inv.key(&key)
+                    .key(self.user_key(user))
+                    .arg(&json)
+                    .arg(ttl)
+                    .arg(&record.id);
+                let inv = &inv;
+                let r: i64 = self
+                    .inner
+                    .pool
+                    .run(|mut c| async move { inv.invoke_async(&mut c).await })
+                    .await?;
+                r == 1
+            }
+        };
+        if created {
+            Ok(())
+        } else {
+            Err(StoreError::Collision)
+        }
+    }
+
+    async fn save_impl(&self, record: &SessionRecord) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let ttl = self.ttl_of(record, now);
+        if ttl == 0 {
+            // The new version is already over: the session ends.
+            return self.delete_impl(&record.id).await.map(|_| false);
+        }
+        let json =
+            serde_json::to_string(record).map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        let key = self.key(&record.id);
+        let user = record.user_id.as_deref().unwrap_or("");
+        let index = if user.is_empty() {
+            key.clone()
+        } else {
+            self.user_key(user)
+        };
+        let mut inv = scripts::SAVE.prepare_invoke();
+        inv.key(&key)
+            .key(&index)
+            .arg(&json)
+            .arg(ttl)
+            .arg(&record.id)
+            .arg(&self.inner.user_prefix)
+            .arg(user);
+        let inv = &inv;
+        let r: i64 = self
+            .inner
+            .pool
+            .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
+            .await?;
+        Ok(r == 1)
+    }
+
+    async fn delete_impl(&self, id: &str) -> Result<bool, StoreError> {
+        let key = self.key(id);
+        let n: i64 = self
+            .inner
+            .pool
+            .run(|mut c| {
+                let key = &key;
+                async move { c.del(key).await }
+            })
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn sessions_of_impl(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let index = self.user_key(user);
+        let ids: Vec<String> = self
+            .inner
+            .pool
+            .idempotent(|mut c| {
+                let index = &index;
+                async move { c.smembers(index).await }
+            })
+            .await?;
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        let keys: Vec<String> = ids.iter().map(|id| self.key(id)).collect();
+        let values: Vec<Option<String>> = self
+            .inner
+            .pool
+            .idempotent(|mut c| {
+                let keys = &keys;
+                async move { redis::cmd("MGET").arg(keys).query_async(&mut c).await }
+            })
+            .await?;
+        let now = now_ms();
+        let (mut live, mut stale) = (Vec::new(), Vec::new());
+        for (id, value) in ids.into_iter().zip(values) {
+            match value.map(|v| serde_json::from_str::<SessionRecord>(&v)) {
+                Some(Ok(r)) if r.is_live_at(now) && r.user_id.as_deref() == Some(user) => {
+                    live.push(id)
+                }
+                // Unreadable: neither listed nor forgotten.
+                Some(Err(_)) => {}
+                _ => stale.push(id),
+            }
+        }
+        if !stale.is_empty() {
+            let r = self
+                .inner
+                .pool
+                .run(|mut c| {
+                    let (index, stale) = (&index, &stale);
+                    async move { c.srem::<_, _, i64>(index, stale).await }
+                })
+                .await;
+            if let Err(e) = r {
+                tracing::debug!(error = %e, "could not prune the session index");
+            }
+        }
+        Ok(live)
+    }
+
+    async fn delete_all_of_impl(&self, user: &str) -> Result<usize, StoreError> {
+        let mut inv = scripts::DELETE_ALL.prepare_invoke();
+        inv.key(self.user_key(user))
+            .arg(&self.inner.prefix)
+            .arg(user)
+            .arg(now_ms());
+        let inv = &inv;
+        let n: i64 = self
+            .inner
+            .pool
+            .run(|mut c| async move { inv.invoke_async(&mut c).await })
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
+
+impl StoreError {
+    /// The message of an `Unavailable`/`Other` error without its prefix.
+    fn source_text(&self) -> String {
+        match self {
+            StoreError::Unavailable(e) | StoreError::Other(e) | StoreError::Serialization(e) => {
+                e.to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl SessionStore for RedisSessionStore {
+    fn create<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, ()> {
+        Box::pin(self.create_impl(record))
+    }
+
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        Box::pin(self.load_impl(id))
+    }
+
+    fn load_and_touch<'a>(
+        &'a self,
+        id: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, Option<SessionRecord>> {
+        Box::pin(async move {
+            let Some((Some(json), expires_at)) = self.touch_impl(id, ttl, true).await? else {
+                return Ok(None);
+            };
+            let mut record = self.decode(&json)?;
+            record.expires_at = expires_at;
+            Ok(record.is_live_at(now_ms()).then_some(record))
+        })
+    }
+
+    fn save<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        Box::pin(self.save_impl(record))
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(self.delete_impl(id))
+    }
+
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async move { Ok(self.touch_impl(id, ttl, false).await?.is_some()) })
+    }
+
+    fn sessions_of<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(self.sessions_of_impl(user_id))
+    }
+
+    fn delete_all_of<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
+        Box::pin(self.delete_all_of_impl(user_id))
+    }
+
+    fn check(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            match self.ping().await {
+                Ok(()) => Ok(()),
+                Err(e) if self.inner.startup == StartupCheck::Warn => {
+                    tracing::warn!(
+                        error = %e,
+                        "session store: Redis is unreachable at start-up; session requests get 503 until it answers"
+                    );
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+}
+
+impl From<RedisSessionStore> for StoreConfig {
+    fn from(store: RedisSessionStore) -> Self {
+        StoreConfig::Custom(Arc::new(store))
+    }
+}

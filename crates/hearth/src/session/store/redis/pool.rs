@@ -1,0 +1,245 @@
+//! The connection pool: deadpool over multiplexed Redis connections, with a recycle step
+//! that costs nothing.
+//!
+//! Why not `deadpool_redis::Pool`: its manager sends `UNWATCH` + `PING` every time a
+//! connection is taken from the pool, which doubles the round trips of a session store that
+//! needs exactly one per request. Here a connection is a [`MultiplexedConnection`] (many
+//! requests in flight on one socket, answered in order), so an operation only borrows the pool
+//! long enough to clone the handle: take a connection, clone it, give it back at once (FIFO,
+//! so the connections take turns), then send the command on the clone. Nothing is checked on
+//! the way out of the pool; instead, any I/O error, dropped connection or timeout marks the
+//! connection broken, and the next time the pool hands it out the recycle step sees the mark
+//! and opens a new one. After an outage or a `CLIENT KILL`, each dead connection therefore
+//! fails at most one command and is then replaced, without restarting the application.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use deadpool::managed::{self, Metrics, Pool, QueueMode, RecycleError, RecycleResult, Timeouts};
+use deadpool_redis::redis::aio::MultiplexedConnection;
+use deadpool_redis::redis::{
+    AsyncConnectionConfig, Client, ErrorKind, RedisError, RedisResult, ServerErrorKind,
+};
+
+use super::super::StoreError;
+use super::options::RedisOptions;
+
+/// A pooled connection and the mark that retires it.
+pub(super) struct Conn {
+    inner: MultiplexedConnection,
+    broken: Arc<AtomicBool>,
+}
+
+/// Opens multiplexed connections with the configured timeouts; recycles for free.
+pub(super) struct Manager {
+    client: Client,
+    config: AsyncConnectionConfig,
+}
+
+impl managed::Manager for Manager {
+    type Type = Conn;
+    type Error = RedisError;
+
+    async fn create(&self) -> Result<Conn, RedisError> {
+        let inner = self
+            .client
+            .get_multiplexed_async_connection_with_config(&self.config)
+            .await?;
+        Ok(Conn {
+            inner,
+            broken: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    async fn recycle(&self, conn: &mut Conn, _: &Metrics) -> RecycleResult<RedisError> {
+        if conn.broken.load(Ordering::Acquire) {
+            Err(RecycleError::message("the connection failed; replacing it"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The pool plus what an operation needs to report errors.
+pub(super) struct RedisPool {
+    pool: Pool<Manager>,
+    command_timeout: Duration,
+    url: String,
+}
+
+/// Whether an error means the connection can no longer be trusted.
+fn breaks(e: &RedisError) -> bool {
+    !matches!(
+        e.kind(),
+        ErrorKind::Server(_) | ErrorKind::UnexpectedReturnType
+    )
+}
+
+/// Whether an operation that failed this way may be sent again on a fresh connection: the
+/// connection was already gone (not a timeout, after which the command may still run).
+fn retryable(e: &RedisError) -> bool {
+    breaks(e) && !e.is_timeout() && (e.is_connection_dropped() || e.is_unrecoverable_error())
+}
+
+impl RedisPool {
+    pub(super) fn new(options: &RedisOptions) -> Result<Self, String> {
+        let url = options.display_url();
+        let client = Client::open(options.connection_url())
+            .map_err(|e| format!("invalid Redis address {url}: {e}"))?;
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(options.connect_timeout))
+            .set_response_timeout(Some(options.command_timeout));
+        let timeouts = Timeouts {
+            wait: Some(options.connect_timeout),
+            create: Some(options.connect_timeout),
+            recycle: Some(options.connect_timeout),
+        };
+        let pool = Pool::builder(Manager { client, config })
+            .max_size(options.pool_size.max(1))
+            .queue_mode(QueueMode::Fifo)
+            .timeouts(timeouts)
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| format!("cannot create the Redis pool for {url}: {e}"))?;
+        Ok(RedisPool {
+            pool,
+            command_timeout: options.command_timeout,
+            url,
+        })
+    }
+
+    /// The redacted URL.
+    pub(super) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A connection handle and its mark; the pool slot is free again when this returns.
+    async fn checkout(&self) -> Result<(MultiplexedConnection, Arc<AtomicBool>), StoreError> {
+        let obj = self.pool.get().await.map_err(|e| {
+            let why = match e {
+                managed::PoolError::Timeout(_) => "timed out waiting for a connection".to_owned(),
+                managed::PoolError::Backend(e) => e.to_string(),
+                other => other.to_string(),
+            };
+            StoreError::unavailable(format!("cannot reach Redis at {}: {why}", self.url))
+        })?;
+        let handle = (obj.inner.clone(), obj.broken.clone());
+        drop(obj);
+        Ok(handle)
+    }
+
+    /// Runs `op` once on a pooled connection, bounded by the command timeout.
+    async fn once<T, F, Fut>(&self, op: &F) -> Result<T, (StoreError, bool)>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: Future<Output = RedisResult<T>>,
+    {
+        let (conn, broken) = self.checkout().await.map_err(|e| (e, false))?;
+        match tokio::time::timeout(self.command_timeout, op(conn)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                if breaks(&e) {
+                    broken.store(true, Ordering::Release);
+                }
+                let retry = retryable(&e);
+                Err((self.error(e), retry))
+            }
+            Err(_) => {
+                broken.store(true, Ordering::Release);
+                Err((
+                    StoreError::unavailable(format!(
+                        "Redis at {} did not answer within {:?}",
+                        self.url, self.command_timeout
+                    )),
+                    false,
+                ))
+            }
+        }
+    }
+
+    /// Runs `op`, which must have no effect beyond the first success when repeated (a read,
+    /// an expiry, a write of the same value): a command that met a connection already closed
+    /// (Redis restarted, `CLIENT KILL`) is sent once more on a fresh connection.
+    pub(super) async fn idempotent<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: Future<Output = RedisResult<T>>,
+    {
+        match self.once(&op).await {
+            Ok(v) => Ok(v),
+            Err((_, true)) => self.once(&op).await.map_err(|(e, _)| e),
+            Err((e, false)) => Err(e),
+        }
+    }
+
+    /// Runs `op` exactly once (creates and deletes: a second attempt could misreport what the
+    /// first one did).
+    pub(super) async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: Future<Output = RedisResult<T>>,
+    {
+        self.once(&op).await.map_err(|(e, _)| e)
+    }
+
+    /// Maps a Redis error: unreachable, restarting or read-only Redis is `Unavailable` (503);
+    /// a command Redis rejected is `Other` (500).
+    fn error(&self, e: RedisError) -> StoreError {
+        let transient = match e.kind() {
+            ErrorKind::Server(k) => matches!(
+                k,
+                ServerErrorKind::BusyLoading
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::ClusterDown
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            ),
+            ErrorKind::UnexpectedReturnType | ErrorKind::Parse => false,
+            _ => true,
+        };
+        if transient {
+            StoreError::unavailable(format!("Redis at {}: {e}", self.url))
+        } else {
+            StoreError::other(format!("Redis at {}: {e}", self.url))
+        }
+    }
+
+    /// Takes up to `n` connections at once (opening them), so that the pool starts warm, and
+    /// checks that Redis answers `PING`.
+    pub(super) async fn warm_up(&self, n: usize) -> Result<(), StoreError> {
+        let mut held = Vec::new();
+        for _ in 0..n.max(1) {
+            match self.pool.get().await {
+                Ok(o) => held.push(o),
+                Err(_) if !held.is_empty() => break,
+                Err(e) => {
+                    let why = match e {
+                        managed::PoolError::Timeout(_) => "timed out connecting".to_owned(),
+                        managed::PoolError::Backend(e) => e.to_string(),
+                        other => other.to_string(),
+                    };
+                    return Err(StoreError::unavailable(why));
+                }
+            }
+        }
+        let mut conn = held[0].inner.clone();
+        drop(held);
+        let pong: String = tokio::time::timeout(
+            self.command_timeout,
+            deadpool_redis::redis::cmd("PING").query_async(&mut conn),
+        )
+        .await
+        .map_err(|_| {
+            StoreError::unavailable(format!("no answer within {:?}", self.command_timeout))
+        })?
+        .map_err(|e| StoreError::unavailable(e.to_string()))?;
+        if pong != "PONG" {
+            return Err(StoreError::other(format!(
+                "unexpected answer to PING: {pong}"
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! The Redis session store against a real Redis: the shared store conformance suite, the
+//! key layout, and what the per-user index and the deadline cap look like inside Redis.
+
+#[path = "../../crates/hearth/tests/common/store_conformance.rs"]
+mod conformance;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conformance::{record, run_store_conformance};
+use deadpool_redis::redis::{self, AsyncCommands};
+use hearth::session::store::{RedisOptions, RedisSessionStore, SessionStore};
+use hearth::session::{StoreConfig, new_id, now_ms};
+
+fn store(url: &str, test: &str) -> (RedisSessionStore, String) {
+    let prefix = hearth_e2e::unique_prefix(test);
+    let store = RedisSessionStore::new(RedisOptions {
+        url: Some(url.to_owned()),
+        key_prefix: prefix.clone(),
+        ..Default::default()
+    })
+    .expect("valid options");
+    (store, prefix)
+}
+
+async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to the test Redis")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_store_conforms() {
+    let redis = hearth_e2e::redis();
+    let (store, _) = store(redis.url(), "conformance");
+    run_store_conformance(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
+    let redis = hearth_e2e::redis();
+    let (store, prefix) = store(redis.url(), "layout");
+    let mut c = raw(redis.url()).await;
+    let user = format!("u-{}", new_id());
+    let r = record(Duration::from_secs(300), None, Some(&user));
+    store.create(&r).await.unwrap();
+
+    let json: String = c.get(format!("{prefix}{}", r.id)).await.unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(stored["id"], r.id.as_str());
+    assert_eq!(stored["user_id"], user.as_str());
+    let pttl: i64 = c.pttl(format!("{prefix}{}", r.id)).await.unwrap();
+    assert!(
+        (290_000..=300_000).contains(&pttl),
+        "TTL = the session's: {pttl}"
+    );
+    let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
+    assert_eq!(members, vec![r.id.clone()]);
+    let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
+    assert!((290_000..=300_000).contains(&set_ttl), "{set_ttl}");
+
+    // A longer-lived session of the same user extends the index; a shorter one does not
+    // shorten it.
+    let long = record(Duration::from_secs(900), None, Some(&user));
+    store.create(&long).await.unwrap();
+    let short = record(Duration::from_secs(10), None, Some(&user));
+    store.create(&short).await.unwrap();
+    let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
+    assert!(set_ttl > 890_000, "{set_ttl}");
+
+    // The user logs out of one session by removing the user key: it leaves the index.
+    let mut anon = long.clone();
+    anon.user_id = None;
+    anon.data.remove("userId");
+    assert!(store.save(&anon).await.unwrap());
+    let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
+    assert!(!members.contains(&long.id), "{members:?}");
+
+    // load reports the expiry Redis holds (after a touch).
+    assert!(store.touch(&r.id, Duration::from_secs(1000)).await.unwrap());
+    let loaded = store.load(&r.id).await.unwrap().unwrap();
+    assert!(loaded.expires_at >= now_ms() + 990_000, "{loaded:?}");
+
+    assert_eq!(store.delete_all_of(&user).await.unwrap(), 2);
+    let left: Vec<String> = c.keys(format!("{prefix}*")).await.unwrap();
+    assert_eq!(
+        left,
+        vec![format!("{prefix}{}", long.id)],
+        "only the anonymous one"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_never_extend_a_session_past_its_deadline() {
+    let redis = hearth_e2e::redis();
+    let (store, prefix) = store(redis.url(), "deadline");
+    let mut c = raw(redis.url()).await;
+    let r = record(Duration::from_secs(60), Some(Duration::from_secs(30)), None);
+    store.create(&r).await.unwrap();
+    let key = format!("{prefix}{}", r.id);
+    let pttl: i64 = c.pttl(&key).await.unwrap();
+    assert!(pttl <= 30_000, "created with the deadline's TTL: {pttl}");
+
+    let got = store
+        .load_and_touch(&r.id, Duration::from_secs(3600))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got.expires_at,
+        r.deadline.unwrap(),
+        "capped at the deadline"
+    );
+    let pttl: i64 = c.pttl(&key).await.unwrap();
+    assert!(
+        (1..=30_000).contains(&pttl),
+        "the Redis TTL is capped too: {pttl}"
+    );
+
+    assert!(store.touch(&r.id, Duration::from_secs(3600)).await.unwrap());
+    let pttl: i64 = c.pttl(&key).await.unwrap();
+    assert!((1..=30_000).contains(&pttl), "{pttl}");
+
+    // Without a deadline the TTL follows the touch.
+    let free = record(Duration::from_secs(60), None, None);
+    store.create(&free).await.unwrap();
+    store
+        .load_and_touch(&free.id, Duration::from_secs(3600))
+        .await
+        .unwrap()
+        .unwrap();
+    let pttl: i64 = c.pttl(format!("{prefix}{}", free.id)).await.unwrap();
+    assert!(pttl > 3_590_000, "{pttl}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ttl_option_caps_every_record() {
+    let redis = hearth_e2e::redis();
+    let prefix = hearth_e2e::unique_prefix("ttl-cap");
+    let store = RedisSessionStore::new(RedisOptions {
+        url: Some(redis.url().to_owned()),
+        key_prefix: prefix.clone(),
+        ttl: Some(Duration::from_secs(60)),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut c = raw(redis.url()).await;
+    let r = record(Duration::from_secs(86_400), None, None);
+    store.create(&r).await.unwrap();
+    let pttl: i64 = c.pttl(format!("{prefix}{}", r.id)).await.unwrap();
+    assert!((1..=60_000).contains(&pttl), "{pttl}");
+    store
+        .touch(&r.id, Duration::from_secs(86_400))
+        .await
+        .unwrap();
+    let pttl: i64 = c.pttl(format!("{prefix}{}", r.id)).await.unwrap();
+    assert!((1..=60_000).contains(&pttl), "{pttl}");
+}
+
+#[test]
+fn bad_options_are_clear_errors() {
+    let e = RedisSessionStore::new(RedisOptions {
+        url: Some("http://not-redis".into()),
+        ..Default::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("invalid Redis address http://not-redis"), "{e}");
+    let e = RedisSessionStore::new(RedisOptions {
+        command_timeout: Duration::ZERO,
+        ..Default::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("command_timeout"), "{e}");
+    // Passwords never show up in errors or Debug output.
+    let o = RedisOptions {
+        url: Some("redis://:hunter2@127.0.0.1:1/0".into()),
+        ..Default::default()
+    };
+    assert!(!format!("{o:?}").contains("hunter2"));
+    assert!(!format!("{:?}", StoreConfig::redis(o)).contains("hunter2"));
+}
