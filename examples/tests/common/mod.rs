@@ -20,7 +20,8 @@ impl Drop for Example {
     }
 }
 
-fn binary(name: &str) -> PathBuf {
+/// The path of example `name`.
+pub fn binary(name: &str) -> PathBuf {
     // target/<profile>/deps/<test binary> → target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("current_exe");
     let dir = exe
