@@ -54,10 +54,10 @@ async fn main() -> hearth::Result<()> {
 
     // The seed's activity tracking: `ctx.get("session")` is `Session::from_request(&mut req)`.
     let activity = from_fn(|mut req: Request, next: Next| async move {
-        if let Ok(session) = Session::from_request(&mut req).await {
-            if !session.is_new() {
-                let _ = session.insert("lastActivity", &now_ms());
-            }
+        if let Ok(session) = Session::from_request(&mut req).await
+            && !session.is_new()
+        {
+            let _ = session.insert("lastActivity", &now_ms());
         }
         next.run(req).await
     });
