@@ -69,6 +69,9 @@ pub(super) struct RedisPool {
     url: String,
 }
 
+/// How many times an idempotent operation is attempted when it meets closed connections.
+const RETRIES: usize = 3;
+
 /// Whether an error means the connection can no longer be trusted.
 fn breaks(e: &RedisError) -> bool {
     !matches!(
@@ -167,10 +170,16 @@ impl RedisPool {
         F: Fn(MultiplexedConnection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
-        match self.once(&op).await {
-            Ok(v) => Ok(v),
-            Err((_, true)) => self.once(&op).await.map_err(|(e, _)| e),
-            Err((e, false)) => Err(e),
+        // Several pooled connections may have died at once (Redis restarted): each attempt
+        // retires the one it used, so a few attempts reach a fresh connection.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.once(&op).await {
+                Ok(v) => return Ok(v),
+                Err((_, true)) if attempts < RETRIES => {}
+                Err((e, _)) => return Err(e),
+            }
         }
     }
 
