@@ -24,29 +24,34 @@ pub(crate) struct RequestCookie {
 
 /// Reads the session cookie: every `Cookie` header, every `name=value` pair; the first value
 /// with the session's name whose signature verifies wins. Never panics on malformed input.
+///
+/// Works on bytes: other cookies of the site may hold UTF-8 or raw bytes (browsers send them
+/// as is), and they must not hide the session cookie.
 pub(crate) fn read(headers: &HeaderMap, name: &str, signer: &Signer) -> RequestCookie {
     let mut out = RequestCookie::default();
     let mut checked = 0;
     for header in headers.get_all(COOKIE) {
-        let Ok(header) = header.to_str() else {
-            continue;
-        };
-        for pair in header.split(';') {
-            let Some((k, v)) = pair.split_once('=') else {
+        for pair in header.as_bytes().split(|&b| b == b';') {
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
                 continue;
             };
-            if k.trim() != name {
+            let (k, v) = (&pair[..eq], &pair[eq + 1..]);
+            if k.trim_ascii() != name.as_bytes() {
                 continue;
             }
             out.present = true;
-            let v = v.trim();
+            let v = v.trim_ascii();
             let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
                 .unwrap_or(v);
             if v.len() > MAX_VALUE_LEN || checked >= MAX_CANDIDATES {
                 continue;
             }
+            // A signed id is ASCII: anything else cannot verify.
+            let Ok(v) = std::str::from_utf8(v) else {
+                continue;
+            };
             checked += 1;
             if let Some(ok) = signer.verify(v) {
                 out.verified = Some(ok);
@@ -57,8 +62,10 @@ pub(crate) fn read(headers: &HeaderMap, name: &str, signer: &Signer) -> RequestC
     out
 }
 
+/// Whole seconds, rounded to the nearest: a session with 86 399.97 s left (the milliseconds a
+/// store round trip took) still advertises `Max-Age=86400`.
 fn seconds(d: Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
+    i64::try_from(d.as_millis().saturating_add(500) / 1000).unwrap_or(i64::MAX / 2)
 }
 
 /// The `Set-Cookie` value carrying `value` for `max_age`.
@@ -151,6 +158,21 @@ mod tests {
         let c = read(&h, "sessionId", &signer);
         assert!(c.present);
         assert!(c.verified.is_none());
+    }
+
+    #[test]
+    fn non_ascii_neighbours_do_not_hide_the_session_cookie() {
+        let signer = Signer::new([b"k".repeat(32).as_slice()]);
+        let id = super::super::id::new_id();
+        let good = signer.sign(&id);
+        let mut h = HeaderMap::new();
+        let line = [
+            b"name=Jos\xc3\xa9; x=\xff; sessionId=".as_slice(),
+            good.as_bytes(),
+        ]
+        .concat();
+        h.insert(COOKIE, HeaderValue::from_bytes(&line).unwrap());
+        assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id, id);
     }
 
     #[test]

@@ -396,6 +396,9 @@ impl crate::__private::SessionParam for Session {}
 /// The struct is read from the session's keys (missing fields take their `Default`), and
 /// written back key by key (`None` fields are removed). Keys the struct does not know are
 /// kept. It derefs to [`Session`] for `regenerate`, `destroy`, flash messages and the rest.
+///
+/// Don't put `#[serde(skip_serializing_if = ..)]` on the struct's fields: a skipped field is
+/// not written back, so clearing it (`None`, an empty `Vec`) would leave the old value stored.
 pub struct TypedSession<T> {
     session: Session,
     _data: PhantomData<fn() -> T>,
