@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Ident, LitStr, Meta, Token};
@@ -26,11 +26,6 @@ impl Errors {
     /// Adds an error spanning `tokens`.
     pub(crate) fn spanned(&mut self, tokens: impl ToTokens, msg: impl Display) {
         self.push(syn::Error::new_spanned(tokens, msg));
-    }
-
-    /// Adds an error at `span`.
-    pub(crate) fn at(&mut self, span: Span, msg: impl Display) {
-        self.push(syn::Error::new(span, msg));
     }
 
     /// Runs a parser and records its error, if any.
@@ -254,8 +249,13 @@ pub(crate) fn route_params(path: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let mut open: Option<usize> = None;
-        for (i, c) in seg.char_indices() {
+        let mut chars = seg.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             match c {
+                // `{{` and `}}` outside a parameter are escaped braces (as in matchit).
+                '{' | '}' if open.is_none() && chars.peek().is_some_and(|&(_, n)| n == c) => {
+                    chars.next();
+                }
                 '{' if open.is_some() => {
                     return Err(
                         "nested `{` in route path; close the parameter with `}` first".into(),
@@ -315,6 +315,7 @@ mod tests {
                 .contains("duplicate")
         );
         assert!(route_params("/a/:x-y").unwrap_err().contains("invalid"));
-        assert!(route_params("/a/{{x}}").unwrap_err().contains("nested"));
+        assert!(route_params("/a/{x{y}}").unwrap_err().contains("nested"));
+        assert_eq!(route_params("/a/{{literal}}/{x}").unwrap(), ["x"]);
     }
 }

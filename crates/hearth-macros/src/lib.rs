@@ -182,8 +182,9 @@ pub fn routes(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   (`UserService`); any other expression is a `Provider` value
 ///   (`Provider::value_for(&CONFIG, Config::default())`). Write
 ///   `Provider::class::<T>()` for a hand-written `Injectable`.
-/// - `exports = [..]`: a path whose last segment is SCREAMING_CASE (`SESSION_SERVICE_TOKEN`,
-///   `tokens::DB`) is a token constant; any other path is a type (`UserService`).
+/// - `exports = [..]`: a path whose last segment is SCREAMING_CASE of two characters or more
+///   (`SESSION_SERVICE_TOKEN`, `tokens::DB`) is a token constant; any other path is a type
+///   (`UserService`, `A`).
 /// - `global`: the module's exports are visible to every module.
 ///
 /// ```no_run

@@ -133,9 +133,14 @@ fn parse_inject(attr: &syn::Attribute) -> syn::Result<FieldSource> {
         }
         let expr: Expr = input.parse()?;
         if !input.is_empty() {
-            return Err(input.error(
-                "unknown argument in `#[inject]`; it takes one token, as in `#[inject(MY_TOKEN)]`",
-            ));
+            input.parse::<Token![,]>()?;
+            let rest: TokenStream = input.parse()?;
+            if !rest.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    rest,
+                    "unknown argument in `#[inject]`; it takes one token, as in `#[inject(MY_TOKEN)]`",
+                ));
+            }
         }
         Ok(FieldSource::Token(expr))
     };

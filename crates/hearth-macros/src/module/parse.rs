@@ -128,13 +128,14 @@ fn add_entries(model: &mut ModuleModel, key: &str, entries: Vec<Entry>, errors: 
     }
 }
 
-/// A path whose last segment is SCREAMING_CASE (`SESSION_SERVICE_TOKEN`) is a token;
-/// anything else a type.
+/// A path whose last segment is SCREAMING_CASE of two characters or more
+/// (`SESSION_SERVICE_TOKEN`, `DB`) is a token; anything else (`UserService`, `A`) a type.
 fn export_entry(ty: Type) -> ExportEntry {
     if let Type::Path(p) = &ty {
         if let Some(last) = p.path.segments.last() {
             let s = last.ident.to_string();
-            let screaming = s.chars().any(|c| c.is_ascii_uppercase())
+            let screaming = s.len() > 1
+                && s.chars().any(|c| c.is_ascii_uppercase())
                 && s.chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                 && last.arguments.is_none();

@@ -61,16 +61,16 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
                 ParamKind::Body => {
                     bodies += 1;
                     if bodies > 1 {
-                        errors.at(
-                            p.span,
+                        errors.spanned(
+                            &p.attr,
                             "a handler has one `#[body]`: the body can be read only once; deserialize it into one struct",
                         );
                     }
                 }
                 ParamKind::Path(name) => {
                     if !path_params.contains(name) {
-                        errors.at(
-                            p.span,
+                        errors.spanned(
+                            &p.attr,
                             format!("the route path \"{path_text}\" has no parameter `{name}`; add `:{name}` to the path or fix the name"),
                         );
                     }
@@ -80,9 +80,12 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
             }
         }
         // A handler that takes `PathParams` reads the parameters itself.
-        let reads_all = route.params.iter().any(|p| {
-            matches!(p.kind, ParamKind::Plain)
-                && crate::common::type_last_ident(&p.ty).is_some_and(|i| i == "PathParams")
+        let reads_all = route.params.iter().any(|p| match p.kind {
+            ParamKind::Plain => {
+                crate::common::type_last_ident(&p.ty).is_some_and(|i| i == "PathParams")
+            }
+            ParamKind::Invalid => true,
+            _ => false,
         });
         for name in path_params.iter().filter(|_| !reads_all) {
             if !declared.contains(name) {
@@ -92,7 +95,7 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
                 );
                 match &route.path {
                     Some(lit) => errors.spanned(lit, msg),
-                    None => errors.at(route.attr_span, msg),
+                    None => errors.spanned(&route.attr, msg),
                 }
             }
         }

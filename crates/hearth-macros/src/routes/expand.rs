@@ -82,7 +82,7 @@ fn route_def(route: &RouteModel) -> TokenStream {
         let var = format_ident!("__hearth_arg{}", i);
         args.push(var.clone());
         let ty = &p.ty;
-        let span = p.span;
+        let span = syn::spanned::Spanned::span(ty);
         if Some(i) == body_index {
             body_let = Some(match &p.kind {
                 ParamKind::Body => quote_spanned! {span=>
@@ -110,7 +110,7 @@ fn route_def(route: &RouteModel) -> TokenStream {
                     }
                 }
             }
-            ParamKind::Plain | ParamKind::Ctx | ParamKind::Body => {
+            ParamKind::Plain | ParamKind::Ctx | ParamKind::Body | ParamKind::Invalid => {
                 needs_mut = true;
                 quote_spanned! {span=>
                     match <#ty as ::hearth::__private::FromRequestParts>::from_request_parts(&mut #parts).await {

@@ -25,8 +25,8 @@ pub(crate) struct RouteModel {
     pub(crate) method: MethodSpec,
     /// The path literal; `None` means `"/"`.
     pub(crate) path: Option<LitStr>,
-    /// The span of the route attribute, for errors about a path that was not written.
-    pub(crate) attr_span: Span,
+    /// The route attribute, for errors about a path that was not written.
+    pub(crate) attr: TokenStream,
     pub(crate) middleware: Vec<Expr>,
     pub(crate) params: Vec<ParamModel>,
     /// The return type's span (for "does not implement IntoResponse").
@@ -55,8 +55,8 @@ pub(crate) enum MethodSpec {
 pub(crate) struct ParamModel {
     pub(crate) ty: Type,
     pub(crate) kind: ParamKind,
-    /// The span of the parameter attribute (or of the parameter, without one).
-    pub(crate) span: Span,
+    /// The parameter attribute (or the parameter, without one), for error spans.
+    pub(crate) attr: TokenStream,
 }
 
 /// How a parameter is extracted.
@@ -77,6 +77,8 @@ pub(crate) enum ParamKind {
     Ctx,
     /// No attribute: the type's own extractor.
     Plain,
+    /// An attribute that did not parse (already reported; suppresses follow-up checks).
+    Invalid,
 }
 
 /// Entry point of `#[routes]`.

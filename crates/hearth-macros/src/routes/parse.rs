@@ -1,7 +1,8 @@
 //! Parsing of `#[routes]`: route attributes on methods, parameter attributes on arguments.
 //! Every attribute the macro understands is removed from the output.
 
-use proc_macro2::Span;
+use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Pat, Token};
@@ -67,9 +68,9 @@ pub(crate) fn parse_impl(item: &mut ItemImpl, errors: &mut Errors) -> Option<Rou
 /// The route of one method, if it has a route attribute.
 fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
     let name = f.sig.ident.clone();
-    let mut route: Option<(MethodSpec, Option<LitStr>, Span)> = None;
+    let mut route: Option<(MethodSpec, Option<LitStr>, TokenStream)> = None;
     let mut middleware = Vec::new();
-    let mut middleware_attr: Option<Span> = None;
+    let mut middleware_attr: Option<TokenStream> = None;
     f.attrs.retain(|attr| {
         if is_route_attr(attr) {
             if route.is_some() {
@@ -78,14 +79,18 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
                     format!("duplicate route attribute on `{name}`; a handler has one route: move the second one to its own method"),
                 );
             } else if let Some((method, path)) = errors.check(parse_route_attr(attr)) {
-                route = Some((method, path, attr.span()));
+                route = Some((method, path, attr.to_token_stream()));
             } else {
                 // Keep a placeholder so that the method is still checked as a handler.
-                route = Some((MethodSpec::Standard(Ident::new("GET", attr.span())), None, attr.span()));
+                route = Some((
+                    MethodSpec::Standard(Ident::new("GET", attr.span())),
+                    None,
+                    attr.to_token_stream(),
+                ));
             }
             false
         } else if is_attr(attr, "use_middleware") {
-            middleware_attr.get_or_insert(attr.span());
+            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
             if let Some(list) = errors.check(middleware_list(attr)) {
                 middleware.extend(list);
             }
@@ -98,10 +103,10 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
         }
     });
     let params = parse_params(f, route.is_some(), errors);
-    let Some((method, path, attr_span)) = route else {
-        if let Some(span) = middleware_attr {
-            errors.at(
-                span,
+    let Some((method, path, attr)) = route else {
+        if let Some(tokens) = middleware_attr {
+            errors.spanned(
+                tokens,
                 format!("`#[use_middleware]` on `{name}`, which is not a route; add a route attribute such as `#[get(\"/\")]`"),
             );
         }
@@ -121,7 +126,7 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
         fn_ident: name,
         method,
         path,
-        attr_span,
+        attr,
         middleware,
         params,
         output_span,
@@ -199,7 +204,7 @@ fn parse_params(f: &mut ImplItemFn, is_route: bool, errors: &mut Errors) -> Vec<
     let mut out = Vec::new();
     for arg in f.sig.inputs.iter_mut() {
         let FnArg::Typed(pat_ty) = arg else { continue };
-        let mut kind: Option<(ParamKind, Span)> = None;
+        let mut kind: Option<(ParamKind, TokenStream)> = None;
         let pat = pat_ty.pat.clone();
         let ty = (*pat_ty.ty).clone();
         pat_ty.attrs.retain(|attr| {
@@ -222,14 +227,14 @@ fn parse_params(f: &mut ImplItemFn, is_route: bool, errors: &mut Errors) -> Vec<
                 return false;
             }
             if let Some(k) = errors.check(parse_param_attr(attr, &name, &pat, &ty)) {
-                kind = Some((k, attr.span()));
+                kind = Some((k, attr.to_token_stream()));
             } else {
-                kind = Some((ParamKind::Plain, attr.span()));
+                kind = Some((ParamKind::Invalid, attr.to_token_stream()));
             }
             false
         });
-        let (kind, span) = kind.unwrap_or((ParamKind::Plain, pat_ty.span()));
-        out.push(ParamModel { ty, kind, span });
+        let (kind, attr) = kind.unwrap_or_else(|| (ParamKind::Plain, pat_ty.to_token_stream()));
+        out.push(ParamModel { ty, kind, attr });
     }
     out
 }

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("/api")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("/a", "/b")]
+struct C;
+
+fn main() {}

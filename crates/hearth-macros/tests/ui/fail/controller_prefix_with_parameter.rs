@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("/users/:id")]
+struct C;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("api")]
+struct C;
+
+fn main() {}

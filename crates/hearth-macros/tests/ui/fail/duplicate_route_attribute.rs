@@ -1,0 +1,15 @@
+use hearth::prelude::*;
+
+#[controller]
+struct C;
+
+#[routes]
+impl C {
+    #[get("/a")]
+    #[post("/a")]
+    async fn index(&self) -> &'static str {
+        "x"
+    }
+}
+
+fn main() {}

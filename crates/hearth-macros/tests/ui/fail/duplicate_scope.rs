@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[injectable(scope = request, scope = transient)]
+struct Service;
+
+fn main() {}

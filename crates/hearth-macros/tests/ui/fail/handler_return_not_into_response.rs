@@ -1,0 +1,16 @@
+use hearth::prelude::*;
+
+struct NotAResponse;
+
+#[controller]
+struct C;
+
+#[routes]
+impl C {
+    #[get]
+    async fn index(&self) -> NotAResponse {
+        NotAResponse
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use hearth::prelude::*;
+
+pub const NAME: Token<String> = Token::new("NAME");
+
+#[injectable]
+struct Service {
+    #[inject(NAME, optional)]
+    name: Arc<String>,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct AuthService {
+    #[inject]
+    secret: Arc<String>,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct UserService;
+
+#[injectable]
+struct AuthService {
+    users: Arc<UserService>,
+    retries: u32,
+}
+
+fn main() {}

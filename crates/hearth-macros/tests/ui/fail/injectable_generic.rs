@@ -1,0 +1,8 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct Service<T> {
+    inner: Arc<T>,
+}
+
+fn main() {}

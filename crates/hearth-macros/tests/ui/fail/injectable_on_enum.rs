@@ -1,0 +1,8 @@
+use hearth::prelude::*;
+
+#[injectable]
+enum Service {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct Service(Arc<String>);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[module(controllers = [make_controller()])]
+struct AppModule;
+
+fn main() {}

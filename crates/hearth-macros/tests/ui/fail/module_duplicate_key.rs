@@ -1,0 +1,9 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct A;
+
+#[module(providers = [A], providers = [])]
+struct AppModule;
+
+fn main() {}

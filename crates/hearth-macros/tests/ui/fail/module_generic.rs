@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[module]
+struct AppModule<const N: usize>;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[module(imports)]
+struct AppModule;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[module]
+enum AppModule {}
+
+fn main() {}

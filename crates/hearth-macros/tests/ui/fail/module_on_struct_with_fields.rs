@@ -1,0 +1,8 @@
+use hearth::prelude::*;
+
+#[module(providers = [])]
+struct AppModule {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("/admin", guards = [AdminGuard])]
+struct C;
+
+fn main() {}

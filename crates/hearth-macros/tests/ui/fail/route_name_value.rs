@@ -1,0 +1,14 @@
+use hearth::prelude::*;
+
+#[controller]
+struct C;
+
+#[routes]
+impl C {
+    #[get = "/x"]
+    async fn index(&self) -> &'static str {
+        "x"
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use hearth::prelude::*;
+
+struct C<T>(T);
+
+#[routes]
+impl<T> C<T> {}
+
+fn main() {}

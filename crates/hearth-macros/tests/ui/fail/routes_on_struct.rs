@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[routes]
+struct C;
+
+fn main() {}

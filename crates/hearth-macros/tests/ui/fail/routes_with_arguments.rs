@@ -1,0 +1,9 @@
+use hearth::prelude::*;
+
+#[controller]
+struct C;
+
+#[routes("/api")]
+impl C {}
+
+fn main() {}

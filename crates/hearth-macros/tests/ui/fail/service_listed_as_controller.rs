@@ -1,0 +1,9 @@
+use hearth::prelude::*;
+
+#[injectable]
+struct UserService;
+
+#[module(controllers = [UserService], providers = [UserService])]
+struct AppModule;
+
+fn main() {}

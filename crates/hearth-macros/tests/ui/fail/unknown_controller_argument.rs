@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[controller("/api", prefix = "/v1")]
+struct C;
+
+fn main() {}

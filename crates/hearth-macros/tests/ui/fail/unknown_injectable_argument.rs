@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[injectable(lifetime = request)]
+struct S;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[module(imports = [], provders = [])]
+struct AppModule;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hearth::prelude::*;
+
+#[injectable(scope = session)]
+struct S;
+
+fn main() {}

@@ -1,0 +1,7 @@
+use hearth::prelude::*;
+
+#[controller("/api")]
+#[use_middleware()]
+struct C;
+
+fn main() {}
