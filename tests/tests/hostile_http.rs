@@ -85,18 +85,18 @@ async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> (Option<u16>, String) 
                 Ok(n) => {
                     buf.extend_from_slice(&chunk[..n]);
                     // One full response is enough for keep-alive connections.
-                    if let Some(text) = std::str::from_utf8(&buf).ok() {
-                        if let Some(head_end) = text.find("\r\n\r\n") {
-                            let head = &text[..head_end].to_ascii_lowercase();
-                            let len = head
-                                .lines()
-                                .find_map(|l| l.strip_prefix("content-length:"))
-                                .and_then(|v| v.trim().parse::<usize>().ok());
-                            if let Some(len) = len {
-                                if buf.len() >= head_end + 4 + len {
-                                    break;
-                                }
-                            }
+                    if let Ok(text) = std::str::from_utf8(&buf)
+                        && let Some(head_end) = text.find("\r\n\r\n")
+                    {
+                        let head = &text[..head_end].to_ascii_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok());
+                        if let Some(len) = len
+                            && buf.len() >= head_end + 4 + len
+                        {
+                            break;
                         }
                     }
                 }
