@@ -4,6 +4,7 @@
 //! `PATH` on a free port (stopped when the handle drops). When neither is possible the test
 //! fails with a message saying how to install Redis — it never silently skips.
 
+pub mod raw;
 pub mod redis;
 
 pub use redis::{RedisServer, redis, spawn_redis};
