@@ -1,20 +1,14 @@
-//! The Redis store behind real applications: two instances sharing one Redis, outages
-//! (`CLIENT KILL`, Redis stopped and restarted), the start-up check, and the keys a session
-//! leaves in Redis.
-
-// Shared with the memory-store tests; written for hearth's MSRV (no let chains).
-#[allow(dead_code, clippy::collapsible_if)]
-#[path = "../../crates/hearth/tests/session_http/support.rs"]
-mod support;
+//! What only Redis can show: two instances sharing one Redis, outages (`CLIENT KILL`, Redis
+//! stopped and restarted), the start-up check, and the keys a session leaves in Redis.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::{self, Res, TestApp, id_of, options, start};
 use deadpool_redis::redis::{self, AsyncCommands};
 use hearth::prelude::*;
 use hearth::session::store::{RedisOptions, StartupCheck};
-use support::{Res, TestApp, id_of, options, start};
 
 /// A generous upper bound for anything that must not hang.
 const PATIENCE: Duration = Duration::from_secs(10);

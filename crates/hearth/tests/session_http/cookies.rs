@@ -143,7 +143,7 @@ async fn read_only_requests_create_nothing_and_send_no_cookie() {
     let res = app.get("/whoami", None).await;
     assert_eq!(res.json()["new"], true);
     assert_eq!(store.creates.load(Ordering::SeqCst), 0);
-    assert!(store.inner.is_empty(), "no store entry");
+    assert!(store.inner.is_empty().await, "no store entry");
     assert_eq!(store.calls(), 0, "no cookie: the store is not even asked");
     app.server.shutdown().await.unwrap();
 }

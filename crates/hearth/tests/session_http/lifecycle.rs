@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use hearth::prelude::*;
-use hearth::session::{MemoryStore, StoreConfig};
+use hearth::session::StoreConfig;
 
 use crate::support::*;
 
@@ -25,19 +25,19 @@ async fn regenerate_changes_the_id_keeps_data_and_kills_the_old_id() {
 
 #[tokio::test]
 async fn destroy_expires_the_cookie_and_a_replay_is_anonymous() {
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let app = start(SessionOptions {
         store: StoreConfig::custom(store.clone()),
         ..options()
     })
     .await;
     let c = app.login("alice", None).await;
-    assert_eq!(store.len(), 1);
+    assert_eq!(store.len().await, 1);
     let res = app.post("/logout", Some(&c)).await;
     let set = app.session_set_cookie(&res).expect("cookie expired");
     assert_eq!(attr(&set, "Max-Age"), Some("0"), "{set}");
     assert!(set.starts_with(&format!("{}=;", app.name)), "{set}");
-    assert!(store.is_empty(), "record deleted");
+    assert!(store.is_empty().await, "record deleted");
     // Replaying the old cookie gives an anonymous session.
     assert_eq!(app.user(&c).await, Value::Null);
     app.server.shutdown().await.unwrap();
@@ -45,7 +45,7 @@ async fn destroy_expires_the_cookie_and_a_replay_is_anonymous() {
 
 #[tokio::test]
 async fn rolling_sessions_are_extended_by_every_request() {
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let app = start(SessionOptions {
         store: StoreConfig::custom(store.clone()),
         max_age: Duration::from_secs(100),
@@ -77,7 +77,7 @@ async fn rolling_sessions_are_extended_by_every_request() {
     app.server.shutdown().await.unwrap();
 
     // rolling = false: only writes extend.
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let app = start(SessionOptions {
         store: StoreConfig::custom(store.clone()),
         max_age: Duration::from_secs(100),
@@ -154,7 +154,7 @@ async fn flash_messages_are_read_once() {
 
 #[tokio::test]
 async fn key_rotation_accepts_old_cookies_and_re_signs_them() {
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let old = start(SessionOptions {
         store: StoreConfig::custom(store.clone()),
         ..options()

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use hearth::prelude::*;
-use hearth::session::{MemoryStore, StoreConfig};
+use hearth::session::StoreConfig;
 
 use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_first_logins_get_distinct_ids() {
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let app = Arc::new(
         start(SessionOptions {
             store: StoreConfig::custom(store.clone()),
@@ -31,12 +31,12 @@ async fn concurrent_first_logins_get_distinct_ids() {
         ids.insert(id_of(&c).to_owned());
     }
     assert_eq!(ids.len(), 100);
-    assert_eq!(store.len(), 100);
+    assert_eq!(store.len().await, 100);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_destroyed_session_is_not_resurrected_by_a_slower_request() {
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let gate = Arc::new(Gate::default());
     let app = Arc::new(
         start_with(
@@ -59,12 +59,15 @@ async fn a_destroyed_session_is_not_resurrected_by_a_slower_request() {
     // ...while the user logs out in another tab...
     let res = app.post("/logout", Some(&c)).await;
     assert_eq!(res.status, 200);
-    assert!(store.is_empty());
+    assert!(store.is_empty().await);
     // ...then the slow request writes and finishes.
     gate.release.notify_one();
     let res = slow.await.unwrap();
     assert_eq!(res.status, 200, "{}", res.body);
-    assert!(store.is_empty(), "the destroyed session was resurrected");
+    assert!(
+        store.is_empty().await,
+        "the destroyed session was resurrected"
+    );
     let set = app.session_set_cookie(&res).expect("cookie cleared");
     assert_eq!(attr(&set, "Max-Age"), Some("0"));
     assert_eq!(app.user(&c).await, Value::Null);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hearth::prelude::*;
-use hearth::session::{MemoryStore, StoreConfig};
+use hearth::session::StoreConfig;
 
 use crate::support::*;
 
@@ -102,7 +102,7 @@ async fn session_service_works_without_a_request() {
     assert!(svc.regenerate("not-an-id").await.unwrap().is_none());
 
     // A session created by the service is usable over HTTP with its signed cookie.
-    let store = MemoryStore::new();
+    let store = fresh_store();
     let opts = SessionOptions {
         store: StoreConfig::custom(store.clone()),
         ..options()

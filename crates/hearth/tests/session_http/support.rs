@@ -1,6 +1,9 @@
 //! The application, store and HTTP helpers the session tests share.
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -9,7 +12,7 @@ use hearth::app::RunningServer;
 use hearth::extract::{FromRequestParts, Inject, Query};
 use hearth::prelude::*;
 use hearth::session::store::{StoreError, StoreFuture};
-use hearth::session::{MemoryStore, SessionRecord, SessionStore};
+use hearth::session::{SessionRecord, SessionStore};
 use http::Method;
 use http::header::SET_COOKIE;
 use tokio::sync::Notify;
@@ -17,10 +20,97 @@ use tokio::sync::Notify;
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789abcdef";
 pub const OTHER_SECRET: &str = "another-secret-0123456789abcdef-0123456789abcdef";
 
+/// Options with a fresh store of this test binary's backend.
 pub fn options() -> SessionOptions {
     SessionOptions {
         secret: SECRET.into(),
+        store: StoreConfig::custom(fresh_store()),
         ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- the backend under test
+
+/// Counts the records a store holds.
+pub type Counter = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = usize> + Send>> + Send + Sync>;
+
+/// A fresh store for one test, on the backend this test binary runs against: the crate's
+/// `backend::store()` (the memory store in `session_http`; Redis when the `hearth-e2e` tests
+/// include these same files). The same test bodies thus check every store.
+#[derive(Clone)]
+pub struct TestStore {
+    store: Arc<dyn SessionStore>,
+    count: Counter,
+    /// Whatever must live as long as the store (a test Redis server).
+    _keep: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl TestStore {
+    pub fn new(
+        store: Arc<dyn SessionStore>,
+        count: Counter,
+        keep: Option<Arc<dyn Any + Send + Sync>>,
+    ) -> Self {
+        TestStore {
+            store,
+            count,
+            _keep: keep,
+        }
+    }
+
+    /// How many records the store holds (the memory store: including expired ones not swept
+    /// yet).
+    pub async fn len(&self) -> usize {
+        (self.count)().await
+    }
+
+    pub async fn is_empty(&self) -> bool {
+        self.len().await == 0
+    }
+}
+
+impl Default for TestStore {
+    fn default() -> Self {
+        fresh_store()
+    }
+}
+
+/// A fresh store of this binary's backend.
+pub fn fresh_store() -> TestStore {
+    crate::backend::store()
+}
+
+impl SessionStore for TestStore {
+    fn create<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, ()> {
+        self.store.create(r)
+    }
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        self.store.load(id)
+    }
+    fn load_and_touch<'a>(
+        &'a self,
+        id: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, Option<SessionRecord>> {
+        self.store.load_and_touch(id, ttl)
+    }
+    fn save<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        self.store.save(r)
+    }
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        self.store.delete(id)
+    }
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+        self.store.touch(id, ttl)
+    }
+    fn sessions_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, Vec<String>> {
+        self.store.sessions_of(u)
+    }
+    fn delete_all_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, usize> {
+        self.store.delete_all_of(u)
+    }
+    fn check(&self) -> StoreFuture<'_, ()> {
+        self.store.check()
     }
 }
 
@@ -28,7 +118,7 @@ pub fn options() -> SessionOptions {
 
 #[derive(Clone, Default)]
 pub struct Counting {
-    pub inner: MemoryStore,
+    pub inner: TestStore,
     pub calls: Arc<AtomicUsize>,
     pub creates: Arc<AtomicUsize>,
     pub fail_writes: Arc<std::sync::atomic::AtomicBool>,

@@ -16,6 +16,9 @@ use super::{SessionRecord, SessionStore, StoreError, StoreFuture};
 use crate::session::options::StoreConfig;
 use crate::session::record::{millis, now_ms};
 
+/// Two expiry readings closer than this (ms) are the same instant.
+const SAME_INSTANT_MS: u64 = 1000;
+
 /// Sessions in Redis (≥ 6.2), on a deadpool of multiplexed connections: the store to use as
 /// soon as more than one process serves the application.
 ///
@@ -192,8 +195,14 @@ impl RedisSessionStore {
         let Some(json) = json else { return Ok(None) };
         let mut record = self.decode(&json)?;
         if pttl > 0 {
+            // Redis's TTL is the truth (touches extend it without rewriting the JSON). When it
+            // agrees with the stored `expires_at` to within a second, it is the same instant
+            // measured twice: keep the stored value, so that reads of an untouched session
+            // report a stable expiry.
             let end = now.saturating_add(pttl.unsigned_abs());
-            record.expires_at = record.deadline.map_or(end, |d| end.min(d));
+            if end.abs_diff(record.expires_at) >= SAME_INSTANT_MS {
+                record.expires_at = record.deadline.map_or(end, |d| end.min(d));
+            }
         }
         Ok(record.is_live_at(now).then_some(record))
     }
