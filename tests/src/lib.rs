@@ -5,6 +5,7 @@
 //! fails with a message saying how to install Redis — it never silently skips.
 
 pub mod raw;
+pub mod recording;
 pub mod redis;
 
 pub use redis::{RedisServer, redis, spawn_redis};

@@ -3,80 +3,17 @@
 //! signatures, keys rotated out. None of them is a 5xx; a cookie whose signature fails is
 //! treated as no session, and its id never reaches the store (a recording store proves it).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use hearth::app::RunningServer;
 use hearth::extract::FromRequestParts;
 use hearth::http::Method;
 use hearth::prelude::*;
-use hearth::session::store::StoreFuture;
-use hearth::session::{MemoryStore, SessionRecord, SessionStore};
 use hearth_e2e::raw::{RawResponse, exchange};
+use hearth_e2e::recording::Recording;
 
 const SECRET: &str = "hostile-cookies-secret-0123456789abcdef-0123456789";
 const OLD_SECRET: &str = "hostile-cookies-old-secret-0123456789abcdef-012345";
-
-// ---------------------------------------------------------------- a store that records ids
-
-/// Every id the store is asked about, in order.
-#[derive(Clone, Default)]
-struct Recording {
-    inner: MemoryStore,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recording {
-    fn saw(&self, id: &str) {
-        self.seen.lock().unwrap().push(id.to_owned());
-    }
-    fn mark(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-    /// The ids asked about since `mark`.
-    fn since(&self, mark: usize) -> Vec<String> {
-        self.seen.lock().unwrap()[mark..].to_vec()
-    }
-}
-
-impl SessionStore for Recording {
-    fn create<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, ()> {
-        self.saw(&r.id);
-        self.inner.create(r)
-    }
-    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
-        self.saw(id);
-        self.inner.load(id)
-    }
-    fn load_and_touch<'a>(
-        &'a self,
-        id: &'a str,
-        ttl: Duration,
-    ) -> StoreFuture<'a, Option<SessionRecord>> {
-        self.saw(id);
-        self.inner.load_and_touch(id, ttl)
-    }
-    fn save<'a>(&'a self, r: &'a SessionRecord) -> StoreFuture<'a, bool> {
-        self.saw(&r.id);
-        self.inner.save(r)
-    }
-    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
-        self.saw(id);
-        self.inner.delete(id)
-    }
-    fn touch<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
-        self.saw(id);
-        self.inner.touch(id, ttl)
-    }
-    fn sessions_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, Vec<String>> {
-        self.inner.sessions_of(u)
-    }
-    fn delete_all_of<'a>(&'a self, u: &'a str) -> StoreFuture<'a, usize> {
-        self.inner.delete_all_of(u)
-    }
-}
 
 // ---------------------------------------------------------------- the application
 
