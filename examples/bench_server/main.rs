@@ -9,6 +9,9 @@ use hearth::prelude::*;
 struct AppModule;
 
 fn main() -> hearth::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
+        .init();
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())

@@ -66,9 +66,12 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::app::{App, Application, ServerConfig};
     pub use crate::di::{
-        DiError, Injectable, OnApplicationShutdown, OnModuleInit, Provider, Resolver, Scope, Token,
+        DiError, Injectable, OnApplicationShutdown, OnModuleInit, Provider, ProviderKey, Resolver,
+        Scope, Token,
     };
-    pub use crate::extract::{Extension, Form, Inject, Payload, Query, RequestContext};
+    pub use crate::extract::{
+        Extension, Form, FromRequest, FromRequestParts, Inject, Payload, Query, RequestContext,
+    };
     pub use crate::middleware::{Middleware, Next, from_fn};
     pub use crate::module::{DynamicModule, Module, ModuleDef};
     pub use crate::response::*;
@@ -76,6 +79,8 @@ pub mod prelude {
         SESSION_SERVICE_TOKEN, SameSite, Session, SessionError, SessionModule, SessionOptions,
         SessionService, SessionStore, StoreConfig, TypedSession, session_middleware,
     };
+    #[cfg(feature = "redis")]
+    pub use crate::session::{RedisOptions, RedisSessionStore};
     pub use crate::{Body, Request, Response};
     pub use hearth_macros::{controller, injectable, module, routes};
     pub use http::StatusCode;

@@ -37,43 +37,61 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// Starts example `name` with `PORT` set and the extra environment, and waits until it
-/// accepts connections.
+/// Starts example `name` on an ephemeral port (`PORT=0`) with the extra environment, and
+/// waits for its "listening on" log line, which it prints once it is ready to serve. (Picking
+/// a free port first and passing it would race with other processes taking the same port.)
 pub async fn start(name: &str, env: &[(&str, &str)]) -> Example {
-    let port = free_port();
     let mut cmd = Command::new(binary(name));
-    cmd.env("PORT", port.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+    cmd.env("PORT", "0")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("start example");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut tx = Some(tx);
+        // Keep draining the pipe for the life of the child, or it would block on a full pipe.
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
         {
-            break;
+            if let Some(addr) = line.split("listening on http://").nth(1) {
+                if let Some(tx) = tx.take() {
+                    let addr: String = addr
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                        .collect();
+                    let _ = tx.send(addr);
+                }
+            }
         }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("example {name} exited before listening: {status}");
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let port = loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(addr) => {
+                let port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+                break port.unwrap_or_else(|| {
+                    panic!("example {name} logged an unreadable address {addr:?}")
+                });
+            }
+            Err(_) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("example {name} exited before listening: {status}");
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "example {name} did not listen within 30 s"
+                );
+            }
         }
-        assert!(
-            Instant::now() < deadline,
-            "example {name} did not listen within 20 s"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    };
     Example {
         child,
         url: format!("http://127.0.0.1:{port}"),
