@@ -80,7 +80,10 @@ const SAME_INSTANT_MS: u64 = 1000;
 /// that does not touch its session is unaffected). Connections that failed are replaced on
 /// their next use, so service resumes by itself when Redis is back, or after `CLIENT KILL`.
 /// There is no fallback to memory: sessions written to a second store would fork the truth.
-/// At start-up, [`StartupCheck`] decides whether an unreachable Redis is an error or a warning.
+/// At start-up, [`StartupCheck`] decides whether an unreachable Redis is an error or a warning
+/// ([`SessionModule`](crate::session::SessionModule) runs the check; an application that
+/// installs [`session_middleware`](crate::session::session_middleware) by hand can call
+/// [`ping`](RedisSessionStore::ping) itself before it listens).
 ///
 /// The store assumes a standalone Redis (or a primary with replicas): the scripts touch keys
 /// they compute, so Redis Cluster is not supported.
