@@ -61,14 +61,14 @@ pub async fn start(name: &str, env: &[(&str, &str)]) -> Example {
             .lines()
             .map_while(Result::ok)
         {
-            if let Some(addr) = line.split("listening on http://").nth(1) {
-                if let Some(tx) = tx.take() {
-                    let addr: String = addr
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
-                        .collect();
-                    let _ = tx.send(addr);
-                }
+            if let Some(addr) = line.split("listening on http://").nth(1)
+                && let Some(tx) = tx.take()
+            {
+                let addr: String = addr
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                    .collect();
+                let _ = tx.send(addr);
             }
         }
     });
