@@ -28,6 +28,9 @@ pub fn store() -> TestStore {
     let store = RedisSessionStore::new(RedisOptions {
         url: Some(url.clone()),
         key_prefix: prefix.clone(),
+        // Generous bounds: these tests check behaviour, not latency, on a possibly busy CI.
+        command_timeout: std::time::Duration::from_secs(5),
+        connect_timeout: std::time::Duration::from_secs(5),
         ..Default::default()
     })
     .expect("valid Redis options");
