@@ -75,12 +75,12 @@ pub mod prelude {
     pub use crate::middleware::{Middleware, Next, from_fn};
     pub use crate::module::{DynamicModule, Module, ModuleDef};
     pub use crate::response::*;
+    #[cfg(feature = "redis")]
+    pub use crate::session::{RedisOptions, RedisSessionStore};
     pub use crate::session::{
         SESSION_SERVICE_TOKEN, SameSite, Session, SessionError, SessionModule, SessionOptions,
         SessionService, SessionStore, StoreConfig, TypedSession, session_middleware,
     };
-    #[cfg(feature = "redis")]
-    pub use crate::session::{RedisOptions, RedisSessionStore};
     pub use crate::{Body, Request, Response};
     pub use hearth_macros::{controller, injectable, module, routes};
     pub use http::StatusCode;

@@ -36,7 +36,7 @@ pub enum StartupCheck {
 /// how long a request waits for a connection (a new one, or a free slot in the pool).
 #[derive(Clone)]
 pub struct RedisOptions {
-    /// A full `redis://[user[:password]@]host[:port][/db]` (or `rediss://`) URL. When set, it
+    /// A full `redis://[user[:password]@]host[:port][/db]` URL (TLS is not compiled in). When set, it
     /// replaces `host`, `port`, `username`, `password` and `db`. Default none.
     pub url: Option<String>,
     /// The Redis host. Default `"127.0.0.1"`.
