@@ -1,11 +1,15 @@
-//! The in-memory store: sharded maps, O(1) per operation, expired entries swept in the
-//! background.
+//! The in-memory store: sharded tables, O(1) per operation, compact entries, expired entries
+//! swept in the background.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hashbrown::HashTable;
 
 use super::{SessionRecord, SessionStore, StoreError, StoreFuture};
 use crate::session::record::now_ms;
@@ -19,12 +23,16 @@ const DEFAULT_SWEEP: Duration = Duration::from_secs(60);
 
 /// Sessions in process memory: the default store.
 ///
-/// - Records live in 64 independent `Mutex<HashMap>` shards chosen by a keyed
-///   hash of the id, so concurrent requests on different sessions almost never contend, and
-///   every operation is O(1). A second set of shards indexes sessions by user for
-///   [`sessions_of`](SessionStore::sessions_of).
+/// - Sessions live in 64 independent shards (a lock and a hash table each), picked by the
+///   id's first random byte, so concurrent requests on different sessions almost never
+///   contend, and every operation is O(1). A second set of shards indexes sessions by user
+///   for [`sessions_of`](SessionStore::sessions_of).
+/// - Each session is **one allocation**: the id's 32 bytes, its timestamps, its user and its
+///   data as compact JSON, side by side. The table holds only a pointer to it, and the
+///   per-user index holds a 16-byte prefix of the id. That keeps a typical login session
+///   around 200 bytes, less than half of what a map of JSON values per session costs.
 /// - Expiry is checked on every read; a background task (started on first use inside a tokio
-///   runtime, every minute by default) frees expired records. The task holds only a weak
+///   runtime, every minute by default) frees expired sessions. The task holds only a weak
 ///   reference and ends once the store is dropped.
 ///
 /// Sessions do not survive a restart and are not shared between processes: use the Redis
@@ -36,10 +44,23 @@ pub struct MemoryStore {
     inner: Arc<Inner>,
 }
 
-/// One shard: id → record.
-type SessionShard = Mutex<HashMap<String, SessionRecord>>;
-/// One shard of the per-user index: user id → session ids.
-type UserShard = Mutex<HashMap<String, HashSet<String>>>;
+/// A session id as the 32 random bytes it encodes.
+type Key = [u8; 32];
+/// What the per-user index keeps of an id: its first 16 bytes (128 random bits, enough to
+/// find the session again: the shard from byte 0, the table hash from bytes 8..16).
+type Token = [u8; 16];
+
+/// Session ids are 256 random bits drawn by the server, so their own bytes are a perfect
+/// hash: nobody can choose keys that collide (only server-drawn ids are inserted; lookups with
+/// client-supplied ids happen only after their signature verified, and cannot degrade the
+/// table). The per-user sets use a fast seeded hash for the same reason.
+type Fast = foldhash::fast::RandomState;
+
+/// One shard: the sessions whose key starts with the shard's byte.
+type SessionShard = Mutex<HashTable<Entry>>;
+/// One shard of the per-user index: user id → tokens of their sessions. User ids come from
+/// application data, so this map keeps a DoS-resistant keyed hash.
+type UserShard = Mutex<HashMap<Box<str>, HashSet<Token, Fast>>>;
 
 struct Inner {
     hasher: RandomState,
@@ -47,6 +68,145 @@ struct Inner {
     users: Box<[UserShard]>,
     sweeper_running: AtomicBool,
     sweep_every: Duration,
+}
+
+// ── the compact entry ─────────────────────────────────────────────────────────────────────
+
+/// One session in a single allocation:
+/// `[key 32][created 8][updated 8][expires 8][deadline 8][user length 4][user][data JSON]`
+/// (numbers little-endian; deadline `u64::MAX` = none, user length `u32::MAX` = none).
+struct Entry(Box<[u8]>);
+
+const CREATED: usize = 32;
+const UPDATED: usize = 40;
+const EXPIRES: usize = 48;
+const DEADLINE: usize = 56;
+const USER_LEN: usize = 64;
+const USER: usize = 68;
+const NONE32: u32 = u32::MAX;
+
+impl Entry {
+    fn new(key: &Key, record: &SessionRecord) -> Result<Entry, StoreError> {
+        let data =
+            serde_json::to_vec(&record.data).map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        let user = record.user_id.as_deref().map(str::as_bytes);
+        let user_len = match user {
+            Some(u) => u32::try_from(u.len())
+                .ok()
+                .filter(|&n| n != NONE32)
+                .ok_or_else(|| StoreError::other("memory session store: user id too long"))?,
+            None => NONE32,
+        };
+        let mut b = Vec::with_capacity(USER + user.map_or(0, <[u8]>::len) + data.len());
+        b.extend_from_slice(key);
+        b.extend_from_slice(&record.created_at.to_le_bytes());
+        b.extend_from_slice(&record.updated_at.to_le_bytes());
+        b.extend_from_slice(&record.expires_at.to_le_bytes());
+        b.extend_from_slice(&record.deadline.unwrap_or(u64::MAX).to_le_bytes());
+        b.extend_from_slice(&user_len.to_le_bytes());
+        b.extend_from_slice(user.unwrap_or_default());
+        b.extend_from_slice(&data);
+        Ok(Entry(b.into_boxed_slice()))
+    }
+
+    fn key(&self) -> &[u8] {
+        &self.0[..32]
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        let mut n = [0u8; 8];
+        n.copy_from_slice(&self.0[at..at + 8]);
+        u64::from_le_bytes(n)
+    }
+
+    fn expires_at(&self) -> u64 {
+        self.u64_at(EXPIRES)
+    }
+
+    fn set_expires_at(&mut self, at: u64) {
+        self.0[EXPIRES..EXPIRES + 8].copy_from_slice(&at.to_le_bytes());
+    }
+
+    fn deadline(&self) -> Option<u64> {
+        Some(self.u64_at(DEADLINE)).filter(|&d| d != u64::MAX)
+    }
+
+    fn user_range(&self) -> Option<std::ops::Range<usize>> {
+        let mut n = [0u8; 4];
+        n.copy_from_slice(&self.0[USER_LEN..USER]);
+        let n = u32::from_le_bytes(n);
+        (n != NONE32).then(|| USER..USER + n as usize)
+    }
+
+    fn user(&self) -> Option<&str> {
+        // Written from a `String`: always UTF-8.
+        self.user_range()
+            .and_then(|r| std::str::from_utf8(&self.0[r]).ok())
+    }
+
+    fn data(&self) -> &[u8] {
+        let start = self.user_range().map_or(USER, |r| r.end);
+        &self.0[start..]
+    }
+
+    fn is_live_at(&self, now: u64) -> bool {
+        now < self.expires_at() && self.deadline().is_none_or(|d| now < d)
+    }
+
+    fn touch(&mut self, now: u64, ttl: Duration) {
+        self.set_expires_at(crate::session::record::expiry(now, ttl, self.deadline()));
+    }
+
+    fn record(&self, id: &str) -> Option<SessionRecord> {
+        let data = match serde_json::from_slice(self.data()) {
+            Ok(d) => d,
+            Err(err) => {
+                tracing::error!(error = %err, "memory session store: undecodable session");
+                return None;
+            }
+        };
+        Some(SessionRecord {
+            id: id.to_owned(),
+            data,
+            created_at: self.u64_at(CREATED),
+            updated_at: self.u64_at(UPDATED),
+            expires_at: self.expires_at(),
+            deadline: self.deadline(),
+            user_id: self.user().map(str::to_owned),
+        })
+    }
+}
+
+fn key_of(id: &str) -> Option<Key> {
+    if !crate::session::is_valid_id(id) {
+        return None;
+    }
+    let mut buf = [0u8; 33];
+    match URL_SAFE_NO_PAD.decode_slice(id, &mut buf) {
+        Ok(32) => {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&buf[..32]);
+            Some(key)
+        }
+        _ => None,
+    }
+}
+
+fn token_of(key: &[u8]) -> Token {
+    let mut t = [0u8; 16];
+    t.copy_from_slice(&key[..16]);
+    t
+}
+
+/// The table hash of a key (or token): bytes 8..16, random.
+fn hash(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&key[8..16]);
+    u64::from_le_bytes(b)
+}
+
+fn entry_hash(e: &Entry) -> u64 {
+    hash(e.key())
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -80,7 +240,7 @@ impl MemoryStore {
         MemoryStore {
             inner: Arc::new(Inner {
                 hasher: RandomState::new(),
-                sessions: (0..SHARDS).map(|_| Mutex::default()).collect(),
+                sessions: (0..SHARDS).map(|_| Mutex::new(HashTable::new())).collect(),
                 users: (0..SHARDS).map(|_| Mutex::default()).collect(),
                 sweeper_running: AtomicBool::new(false),
                 sweep_every: every,
@@ -153,51 +313,67 @@ async fn sweep(weak: Weak<Inner>, every: Duration) {
     }
 }
 
+/// A locked shard.
+type Shard<'a> = MutexGuard<'a, HashTable<Entry>>;
+
+/// Finds the entry whose key starts with `prefix` (a whole key, or a token).
+fn find<'s>(shard: &'s mut Shard<'_>, prefix: &[u8]) -> Option<&'s mut Entry> {
+    shard.find_mut(hash(prefix), |e| e.key().starts_with(prefix))
+}
+
+fn remove(shard: &mut Shard<'_>, prefix: &[u8]) -> Option<Entry> {
+    shard
+        .find_entry(hash(prefix), |e| e.key().starts_with(prefix))
+        .ok()
+        .map(|o| o.remove().0)
+}
+
 impl Inner {
-    fn shard_of(&self, key: &str) -> usize {
-        (self.hasher.hash_one(key) as usize) & (SHARDS - 1)
+    fn sessions(&self, key: &[u8]) -> Shard<'_> {
+        // The key is random: its first byte picks a shard uniformly.
+        lock(&self.sessions[usize::from(key[0]) & (SHARDS - 1)])
     }
 
-    fn sessions(&self, id: &str) -> MutexGuard<'_, HashMap<String, SessionRecord>> {
-        lock(&self.sessions[self.shard_of(id)])
-    }
-
-    fn users(&self, user: &str) -> MutexGuard<'_, HashMap<String, HashSet<String>>> {
-        // Another hash input than the session shards, so that the two never correlate.
-        lock(&self.users[self.shard_of(user).wrapping_mul(31) & (SHARDS - 1)])
+    fn users(&self, user: &str) -> MutexGuard<'_, HashMap<Box<str>, HashSet<Token, Fast>>> {
+        lock(&self.users[(self.hasher.hash_one(user) as usize) & (SHARDS - 1)])
     }
 
     // Lock order: a session shard, then a user shard (never the other way round).
 
-    fn index(&self, user: Option<&str>, id: &str) {
-        if let Some(u) = user {
-            self.users(u)
-                .entry(u.to_owned())
-                .or_default()
-                .insert(id.to_owned());
-        }
-    }
-
-    fn unindex(&self, user: Option<&str>, id: &str) {
-        if let Some(u) = user {
-            let mut users = self.users(u);
-            if let Some(set) = users.get_mut(u) {
-                set.remove(id);
-                if set.is_empty() {
-                    users.remove(u);
-                }
+    fn index(&self, user: Option<&str>, key: &[u8]) {
+        let Some(user) = user else { return };
+        let mut users = self.users(user);
+        match users.get_mut(user) {
+            Some(set) => {
+                set.insert(token_of(key));
+            }
+            None => {
+                let mut set = HashSet::with_hasher(Fast::default());
+                set.insert(token_of(key));
+                users.insert(user.into(), set);
             }
         }
     }
 
-    /// Removes `id` from a locked shard when it is expired; returns whether a live record
+    fn unindex(&self, user: Option<&str>, key: &[u8]) {
+        let Some(user) = user else { return };
+        let mut users = self.users(user);
+        if let Some(set) = users.get_mut(user) {
+            set.remove(&token_of(key));
+            if set.is_empty() {
+                users.remove(user);
+            }
+        }
+    }
+
+    /// Removes `key` from a locked shard when it is expired; returns whether a live session
     /// remains.
-    fn live(&self, shard: &mut HashMap<String, SessionRecord>, id: &str, now: u64) -> bool {
-        match shard.get(id) {
-            Some(r) if r.is_live_at(now) => true,
+    fn live(&self, shard: &mut Shard<'_>, key: &Key, now: u64) -> bool {
+        match find(shard, key) {
+            Some(e) if e.is_live_at(now) => true,
             Some(_) => {
-                if let Some(r) = shard.remove(id) {
-                    self.unindex(r.user_id.as_deref(), id);
+                if let Some(e) = remove(shard, key) {
+                    self.unindex(e.user(), key);
                 }
                 false
             }
@@ -209,118 +385,130 @@ impl Inner {
         let mut freed = 0;
         for shard in self.sessions.iter() {
             let mut shard = lock(shard);
-            let expired: Vec<String> = shard
-                .iter()
-                .filter(|(_, r)| !r.is_live_at(now))
-                .map(|(id, _)| id.clone())
-                .collect();
-            for id in expired {
-                if let Some(r) = shard.remove(&id) {
-                    self.unindex(r.user_id.as_deref(), &id);
-                    freed += 1;
+            let mut gone: Vec<Entry> = Vec::new();
+            // `extract_if` would avoid the second pass; `retain` cannot hand entries out.
+            shard.retain(|e| {
+                if e.is_live_at(now) {
+                    return true;
                 }
+                gone.push(Entry(std::mem::take(&mut e.0)));
+                false
+            });
+            for e in &gone {
+                self.unindex(e.user(), e.key());
+            }
+            freed += gone.len();
+            if shard.capacity() > 64 && shard.len() < shard.capacity() / 4 {
+                shard.shrink_to_fit(entry_hash);
             }
         }
         freed
     }
 
     fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        let key = key_of(&record.id)
+            .ok_or_else(|| StoreError::other("memory session store: malformed session id"))?;
+        let entry = Entry::new(&key, record)?;
         let now = now_ms();
-        let mut shard = self.sessions(&record.id);
-        if self.live(&mut shard, &record.id, now) {
+        let mut shard = self.sessions(&key);
+        if self.live(&mut shard, &key, now) {
             return Err(StoreError::Collision);
         }
-        shard.insert(record.id.clone(), record.clone());
-        self.index(record.user_id.as_deref(), &record.id);
+        self.index(entry.user(), &key);
+        shard.insert_unique(hash(&key), entry, entry_hash);
         Ok(())
     }
 
     fn load(&self, id: &str, ttl: Option<Duration>) -> Option<SessionRecord> {
+        let key = key_of(id)?;
         let now = now_ms();
-        let mut shard = self.sessions(id);
-        if !self.live(&mut shard, id, now) {
+        let mut shard = self.sessions(&key);
+        if !self.live(&mut shard, &key, now) {
             return None;
         }
-        let r = shard.get_mut(id)?;
+        let e = find(&mut shard, &key)?;
         if let Some(ttl) = ttl {
-            r.expires_at = r.expiry_after(now, ttl);
+            e.touch(now, ttl);
         }
-        Some(r.clone())
+        e.record(id)
     }
 
-    fn save(&self, record: &SessionRecord) -> bool {
+    fn save(&self, record: &SessionRecord) -> Result<bool, StoreError> {
+        let Some(key) = key_of(&record.id) else {
+            return Ok(false);
+        };
+        let entry = Entry::new(&key, record)?;
         let now = now_ms();
-        let mut shard = self.sessions(&record.id);
-        if !self.live(&mut shard, &record.id, now) {
-            return false;
+        let mut shard = self.sessions(&key);
+        if !self.live(&mut shard, &key, now) {
+            return Ok(false);
         }
-        if let Some(old) = shard.insert(record.id.clone(), record.clone()) {
-            if old.user_id != record.user_id {
-                self.unindex(old.user_id.as_deref(), &record.id);
-                self.index(record.user_id.as_deref(), &record.id);
-            }
+        let Some(old) = find(&mut shard, &key) else {
+            return Ok(false);
+        };
+        if old.user() != entry.user() {
+            self.unindex(old.user(), &key);
+            self.index(entry.user(), &key);
         }
-        true
+        *old = entry;
+        Ok(true)
     }
 
     fn delete(&self, id: &str) -> bool {
+        let Some(key) = key_of(id) else { return false };
         let now = now_ms();
-        let mut shard = self.sessions(id);
-        match shard.remove(id) {
-            Some(r) => {
-                self.unindex(r.user_id.as_deref(), id);
-                r.is_live_at(now)
+        let mut shard = self.sessions(&key);
+        match remove(&mut shard, &key) {
+            Some(e) => {
+                self.unindex(e.user(), &key);
+                e.is_live_at(now)
             }
             None => false,
         }
     }
 
     fn touch(&self, id: &str, ttl: Duration) -> bool {
+        let Some(key) = key_of(id) else { return false };
         let now = now_ms();
-        let mut shard = self.sessions(id);
-        if !self.live(&mut shard, id, now) {
+        let mut shard = self.sessions(&key);
+        if !self.live(&mut shard, &key, now) {
             return false;
         }
-        if let Some(r) = shard.get_mut(id) {
-            r.expires_at = r.expiry_after(now, ttl);
+        if let Some(e) = find(&mut shard, &key) {
+            e.touch(now, ttl);
         }
         true
     }
 
     fn sessions_of(&self, user: &str) -> Vec<String> {
         let now = now_ms();
-        let ids: Vec<String> = match self.users(user).get(user) {
-            Some(set) => set.iter().cloned().collect(),
+        let tokens: Vec<Token> = match self.users(user).get(user) {
+            Some(set) => set.iter().copied().collect(),
             None => return Vec::new(),
         };
-        ids.into_iter()
-            .filter(|id| {
-                let shard = self.sessions(id);
-                shard
-                    .get(id)
-                    .is_some_and(|r| r.is_live_at(now) && r.user_id.as_deref() == Some(user))
+        tokens
+            .iter()
+            .filter_map(|token| {
+                let mut shard = self.sessions(token);
+                find(&mut shard, token)
+                    .filter(|e| e.is_live_at(now) && e.user() == Some(user))
+                    .map(|e| URL_SAFE_NO_PAD.encode(e.key()))
             })
             .collect()
     }
 
     fn delete_all_of(&self, user: &str) -> usize {
         let now = now_ms();
-        let ids: Vec<String> = match self.users(user).remove(user) {
+        let tokens: Vec<Token> = match self.users(user).remove(user) {
             Some(set) => set.into_iter().collect(),
             None => return 0,
         };
         let mut deleted = 0;
-        for id in ids {
-            let mut shard = self.sessions(&id);
-            let mine = shard
-                .get(&id)
-                .is_some_and(|r| r.user_id.as_deref() == Some(user));
-            if mine {
-                if let Some(r) = shard.remove(&id) {
-                    if r.is_live_at(now) {
-                        deleted += 1;
-                    }
-                }
+        for token in tokens {
+            let mut shard = self.sessions(&token);
+            let mine = find(&mut shard, &token).is_some_and(|e| e.user() == Some(user));
+            if mine && remove(&mut shard, &token).is_some_and(|e| e.is_live_at(now)) {
+                deleted += 1;
             }
         }
         deleted
@@ -353,7 +541,7 @@ impl SessionStore for MemoryStore {
     fn save<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {
         self.ensure_sweeper();
         let r = self.inner.save(record);
-        Box::pin(async move { Ok(r) })
+        Box::pin(async move { r })
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
