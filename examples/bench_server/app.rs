@@ -2,7 +2,7 @@
 //! user writes a Hearth app. Shared by `main.rs` and the example's HTTP test.
 
 use hearth::prelude::*;
-use hearth::session::{StoreConfig, now_ms};
+use hearth::session::{RedisOptions, StoreConfig, now_ms};
 
 /// Body of `POST /api/login`.
 #[derive(Deserialize)]
@@ -122,11 +122,15 @@ pub fn options(store: StoreConfig) -> SessionOptions {
 /// `STORE=redis` (with `REDIS_URL`) or memory.
 pub fn store_from_env() -> StoreConfig {
     match std::env::var("STORE").as_deref() {
-        Ok("redis") => StoreConfig::redis(hearth::session::RedisOptions {
+        Ok("redis") => StoreConfig::redis(RedisOptions {
             url: Some(
                 std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
             ),
             key_prefix: "bench:session:".into(),
+            pool_size: std::env::var("REDIS_POOL")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(RedisOptions::default().pool_size),
             ..Default::default()
         }),
         _ => StoreConfig::memory(),

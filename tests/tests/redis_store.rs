@@ -58,8 +58,9 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
     );
     let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
     assert_eq!(members, vec![r.id.clone()]);
+    // The index outlives its sessions: twice the session's TTL.
     let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
-    assert!((290_000..=300_000).contains(&set_ttl), "{set_ttl}");
+    assert!((590_000..=600_000).contains(&set_ttl), "{set_ttl}");
 
     // A longer-lived session of the same user extends the index; a shorter one does not
     // shorten it.
@@ -68,13 +69,16 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
     let short = record(Duration::from_secs(10), None, Some(&user));
     store.create(&short).await.unwrap();
     let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
-    assert!(set_ttl > 890_000, "{set_ttl}");
+    assert!(set_ttl > 1_790_000, "{set_ttl}");
 
-    // The user logs out of one session by removing the user key: it leaves the index.
+    // The user logs out of one session by removing the user key: it is no longer theirs,
+    // and reading the index drops it.
     let mut anon = long.clone();
     anon.user_id = None;
     anon.data.remove("userId");
     assert!(store.save(&anon).await.unwrap());
+    let listed = store.sessions_of(&user).await.unwrap();
+    assert!(!listed.contains(&long.id), "{listed:?}");
     let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
     assert!(!members.contains(&long.id), "{members:?}");
 
@@ -182,4 +186,32 @@ fn bad_options_are_clear_errors() {
     };
     assert!(!format!("{o:?}").contains("hunter2"));
     assert!(!format!("{:?}", StoreConfig::redis(o)).contains("hunter2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_that_outlast_the_user_index_extend_it() {
+    let redis = hearth_e2e::redis();
+    let (store, prefix) = store(redis.url(), "index-horizon");
+    let mut c = raw(redis.url()).await;
+    let user = format!("u-{}", new_id());
+    let r = record(Duration::from_secs(5), None, Some(&user));
+    store.create(&r).await.unwrap();
+    let index = format!("{prefix}user:{user}");
+    let set_ttl: i64 = c.pttl(&index).await.unwrap();
+    assert!((1..=10_000).contains(&set_ttl), "{set_ttl}");
+
+    // A rolling read extends the session to 60 s, past the index's 10 s: the index follows,
+    // so "log out everywhere" still finds the session.
+    let got = store
+        .load_and_touch(&r.id, Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(got.expires_at >= now_ms() + 59_000);
+    let set_ttl: i64 = c.pttl(&index).await.unwrap();
+    assert!(
+        set_ttl >= 60_000,
+        "the index must outlive the session: {set_ttl}"
+    );
+    assert_eq!(store.sessions_of(&user).await.unwrap(), vec![r.id.clone()]);
 }

@@ -19,7 +19,7 @@ use crate::session::record::{millis, now_ms};
 /// Two expiry readings closer than this (ms) are the same instant.
 const SAME_INSTANT_MS: u64 = 1000;
 
-/// Sessions in Redis (≥ 6.2), on a deadpool of multiplexed connections: the store to use as
+/// Sessions in Redis (≥ 7.0), on a deadpool of multiplexed connections: the store to use as
 /// soon as more than one process serves the application.
 ///
 /// ```no_run
@@ -53,21 +53,27 @@ const SAME_INSTANT_MS: u64 = 1000;
 /// A session is the JSON of its [`SessionRecord`] under `key_prefix + id`, with a Redis TTL
 /// equal to its remaining lifetime (never past its `deadline`), so Redis itself forgets
 /// abandoned sessions. The ids of each user's sessions are kept in a set under
-/// `key_prefix + "user:" + user_id`, whose TTL is that of its longest-lived session; entries
-/// of sessions that ended are dropped when the set is read.
+/// `key_prefix + "user:" + user_id`; entries of sessions that ended are dropped when the set
+/// is read. The set always outlives the sessions it lists: writes extend it to twice the
+/// session TTL and record that horizon in the session (`index_until`), and a read that
+/// extends a session past that horizon extends the set too.
 ///
 /// # Why each operation looks the way it does
 ///
-/// - **One round trip each.** Every operation is one command, one pipeline or one Lua
-///   script, so a request that uses its session waits for Redis once (twice when it also
-///   writes). Scripts run atomically: no operation is ever half applied.
+/// - **One round trip each**, with plain commands (Redis runs them faster than scripts):
+///   a request that uses its session waits for Redis once, twice when it also writes.
 /// - **`create` uses `SET … NX`:** an existing session is never overwritten, so two processes
 ///   can never hand out the same id (a collision is reported and a new id drawn).
-/// - **`save` updates only a record that still exists** (`SET … XX` semantics): a request
+/// - **`save` uses `SET … XX`:** it updates only a record that still exists, so a request
 ///   still running while the user logs out in another tab cannot bring the session back.
-/// - **Reading with a rolling expiry** (`load_and_touch`) reads and extends in one atomic step
-///   (a script doing what `GETEX … PX` does, plus the `absolute_timeout` cap, which `GETEX`
-///   alone cannot apply because the deadline is inside the value).
+/// - **Reading with a rolling expiry** (`load_and_touch`) is `GETEX … PX`: read and extend
+///   in one atomic step. A session with an `absolute_timeout` whose deadline comes sooner
+///   gets a second command that moves its expiry back to the deadline (`PEXPIREAT`); `load`
+///   checks the deadline anyway, so such a session is never served past it.
+/// - **The user index is maintained in the same pipeline** as the write (`SADD`, then
+///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). An id left in
+///   the set by a failed write or an owner change is harmless: readers check each record's
+///   owner.
 /// - **Expiry is Redis's**: the `expires_at` returned by `load` is derived from the key's TTL,
 ///   so every process agrees on it; TTLs are relative, so the clocks of the application
 ///   servers and of Redis need not agree.
@@ -85,8 +91,8 @@ const SAME_INSTANT_MS: u64 = 1000;
 /// installs [`session_middleware`](crate::session::session_middleware) by hand can call
 /// [`ping`](RedisSessionStore::ping) itself before it listens).
 ///
-/// The store assumes a standalone Redis (or a primary with replicas): the scripts touch keys
-/// they compute, so Redis Cluster is not supported.
+/// The store assumes a standalone Redis (or a primary with replicas): "log out everywhere"
+/// runs a script over keys it computes, so Redis Cluster is not supported.
 #[derive(Clone)]
 pub struct RedisSessionStore {
     inner: Arc<Inner>,
@@ -180,8 +186,13 @@ impl RedisSessionStore {
         self.cap(end.saturating_sub(now))
     }
 
-    fn decode(&self, json: &str) -> Result<SessionRecord, StoreError> {
-        serde_json::from_str(json).map_err(|e| StoreError::Serialization(Box::new(e)))
+    fn decode(&self, id: &str, json: &str) -> Result<Stored, StoreError> {
+        let stored: Stored =
+            serde_json::from_str(json).map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        if stored.id != id {
+            return Err(StoreError::other("session record stored under another id"));
+        }
+        Ok(stored)
     }
 
     async fn load_impl(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -196,7 +207,7 @@ impl RedisSessionStore {
             .await?;
         let now = now_ms();
         let Some(json) = json else { return Ok(None) };
-        let mut record = self.decode(&json)?;
+        let mut record = self.decode(id, &json)?.into_parts().0;
         if pttl > 0 {
             // Redis's TTL is the truth (touches extend it without rewriting the JSON). When it
             // agrees with the stored `expires_at` to within a second, it is the same instant
@@ -210,78 +221,120 @@ impl RedisSessionStore {
         Ok(record.is_live_at(now).then_some(record))
     }
 
+    /// `GETEX`: reads a session and extends it to `now + ttl` (capped at its deadline and at
+    /// the store's `ttl`), keeping its user's index alive at least as long.
     async fn touch_impl(
         &self,
         id: &str,
         ttl: Duration,
-        with_value: bool,
-    ) -> Result<Option<(Option<String>, u64)>, StoreError> {
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let key = self.key(id);
         let now = now_ms();
         let ttl = self.cap(millis(ttl)).max(1);
-        let flag = if with_value { "1" } else { "0" };
-        let mut inv = scripts::TOUCH.prepare_invoke();
-        inv.key(&key).arg(now).arg(ttl).arg(flag);
-        let inv = &inv;
-        if with_value {
-            let r: Option<(String, u64)> = self
+        let json: Option<String> = self
+            .inner
+            .pool
+            .idempotent(|mut c| {
+                let key = &key;
+                async move {
+                    redis::cmd("GETEX")
+                        .arg(key)
+                        .arg("PX")
+                        .arg(ttl)
+                        .query_async(&mut c)
+                        .await
+                }
+            })
+            .await?;
+        let Some(json) = json else { return Ok(None) };
+        let (mut r, index_until) = self.decode(id, &json)?.into_parts();
+        let mut expires_at = now.saturating_add(ttl);
+        if let Some(deadline) = r.deadline.filter(|&d| d < expires_at) {
+            if deadline <= now {
+                self.delete_impl(id).await?;
+                return Ok(None);
+            }
+            expires_at = deadline;
+            let _: i64 = self
                 .inner
                 .pool
-                .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
+                .idempotent(|mut c| {
+                    let key = &key;
+                    async move { c.pexpire_at(key, deadline as i64).await }
+                })
                 .await?;
-            Ok(r.map(|(v, exp)| (Some(v), exp)))
+        }
+        r.expires_at = expires_at;
+        if let Some(user) = r.user_id.as_deref().filter(|u| !u.is_empty()) {
+            if index_until.is_none_or(|until| until < expires_at) {
+                // Read-only for longer than the index's horizon: extend the index too.
+                let index = self.user_key(user);
+                self.inner
+                    .pool
+                    .idempotent(|mut c| {
+                        let (index, id) = (&index, &r.id);
+                        let idx_ttl = ttl.saturating_mul(2);
+                        async move {
+                            let mut p = redis::pipe();
+                            index_commands(&mut p, index, id, idx_ttl);
+                            p.query_async::<()>(&mut c).await
+                        }
+                    })
+                    .await?;
+            }
+        }
+        Ok(Some(r))
+    }
+
+    /// Writes `record` with `SET` and the given condition (`NX` or `XX`), and its user's
+    /// index, in one pipeline. Returns whether the `SET` happened.
+    async fn write(
+        &self,
+        record: &SessionRecord,
+        condition: &'static str,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let ttl = self.ttl_of(record, now);
+        let user = record.user_id.as_deref().filter(|u| !u.is_empty());
+        let idx_ttl = ttl.saturating_mul(2);
+        let json = serde_json::to_string(&StoredRef::new(
+            record,
+            user.map(|_| now.saturating_add(idx_ttl)),
+        ))
+        .map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        let key = self.key(&record.id);
+        let index = user.map(|u| self.user_key(u));
+        let op = |mut c: redis::aio::MultiplexedConnection| {
+            let (key, json, index) = (&key, &json, &index);
+            async move {
+                let mut p = redis::pipe();
+                p.cmd("SET")
+                    .arg(key)
+                    .arg(json)
+                    .arg(condition)
+                    .arg("PX")
+                    .arg(ttl);
+                if let Some(index) = index {
+                    index_commands(&mut p, index, &record.id, idx_ttl);
+                }
+                let (set,): (Option<String>,) = p.query_async(&mut c).await?;
+                Ok(set.is_some())
+            }
+        };
+        if condition == "XX" {
+            // Idempotent: a repeated update writes the same value.
+            self.inner.pool.idempotent(op).await
         } else {
-            let r: Option<u64> = self
-                .inner
-                .pool
-                .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
-                .await?;
-            Ok(r.map(|exp| (None, exp)))
+            self.inner.pool.run(op).await
         }
     }
 
     async fn create_impl(&self, record: &SessionRecord) -> Result<(), StoreError> {
-        let now = now_ms();
-        let ttl = self.ttl_of(record, now);
-        if ttl == 0 {
+        if self.ttl_of(record, now_ms()) == 0 {
             // Already over: there is nothing to keep.
             return Ok(());
         }
-        let json =
-            serde_json::to_string(record).map_err(|e| StoreError::Serialization(Box::new(e)))?;
-        let key = self.key(&record.id);
-        let created: bool = match record.user_id.as_deref().filter(|u| !u.is_empty()) {
-            None => {
-                let cmd = {
-                    let mut c = redis::cmd("SET");
-                    c.arg(&key).arg(&json).arg("NX").arg("PX").arg(ttl);
-                    c
-                };
-                let cmd = &cmd;
-                let r: Option<String> = self
-                    .inner
-                    .pool
-                    .run(|mut c| async move { cmd.query_async(&mut c).await })
-                    .await?;
-                r.is_some()
-            }
-            Some(user) => {
-                let mut inv = scripts::CREATE.prepare_invoke();
-                inv.key(&key)
-                    .key(self.user_key(user))
-                    .arg(&json)
-                    .arg(ttl)
-                    .arg(&record.id);
-                let inv = &inv;
-                let r: i64 = self
-                    .inner
-                    .pool
-                    .run(|mut c| async move { inv.invoke_async(&mut c).await })
-                    .await?;
-                r == 1
-            }
-        };
-        if created {
+        if self.write(record, "NX").await? {
             Ok(())
         } else {
             Err(StoreError::Collision)
@@ -289,36 +342,11 @@ impl RedisSessionStore {
     }
 
     async fn save_impl(&self, record: &SessionRecord) -> Result<bool, StoreError> {
-        let now = now_ms();
-        let ttl = self.ttl_of(record, now);
-        if ttl == 0 {
+        if self.ttl_of(record, now_ms()) == 0 {
             // The new version is already over: the session ends.
             return self.delete_impl(&record.id).await.map(|_| false);
         }
-        let json =
-            serde_json::to_string(record).map_err(|e| StoreError::Serialization(Box::new(e)))?;
-        let key = self.key(&record.id);
-        let user = record.user_id.as_deref().unwrap_or("");
-        let index = if user.is_empty() {
-            key.clone()
-        } else {
-            self.user_key(user)
-        };
-        let mut inv = scripts::SAVE.prepare_invoke();
-        inv.key(&key)
-            .key(&index)
-            .arg(&json)
-            .arg(ttl)
-            .arg(&record.id)
-            .arg(&self.inner.user_prefix)
-            .arg(user);
-        let inv = &inv;
-        let r: i64 = self
-            .inner
-            .pool
-            .idempotent(|mut c| async move { inv.invoke_async(&mut c).await })
-            .await?;
-        Ok(r == 1)
+        self.write(record, "XX").await
     }
 
     async fn delete_impl(&self, id: &str) -> Result<bool, StoreError> {
@@ -400,6 +428,80 @@ impl RedisSessionStore {
     }
 }
 
+/// Adds `id` to a user's index and makes the index live at least `ttl` ms: `NX` gives a new
+/// set its TTL, `GT` only ever lengthens an existing one (Redis ≥ 7.0).
+fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64) {
+    p.cmd("SADD").arg(index).arg(id).ignore();
+    p.cmd("PEXPIRE").arg(index).arg(ttl).arg("NX").ignore();
+    p.cmd("PEXPIRE").arg(index).arg(ttl).arg("GT").ignore();
+}
+
+/// A record as stored: the [`SessionRecord`]'s fields plus how long its user's index is
+/// known to live (`index_until`). Spelled out rather than `#[serde(flatten)]`ed, which would
+/// buffer every value before decoding it: this is on every request's path.
+#[derive(serde::Deserialize)]
+struct Stored {
+    id: String,
+    #[serde(default)]
+    data: crate::session::SessionData,
+    created_at: u64,
+    updated_at: u64,
+    expires_at: u64,
+    #[serde(default)]
+    deadline: Option<u64>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    index_until: Option<u64>,
+}
+
+impl Stored {
+    fn into_parts(self) -> (SessionRecord, Option<u64>) {
+        (
+            SessionRecord {
+                id: self.id,
+                data: self.data,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+                expires_at: self.expires_at,
+                deadline: self.deadline,
+                user_id: self.user_id,
+            },
+            self.index_until,
+        )
+    }
+}
+
+#[derive(serde::Serialize)]
+struct StoredRef<'a> {
+    id: &'a str,
+    data: &'a crate::session::SessionData,
+    created_at: u64,
+    updated_at: u64,
+    expires_at: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index_until: Option<u64>,
+}
+
+impl<'a> StoredRef<'a> {
+    fn new(r: &'a SessionRecord, index_until: Option<u64>) -> Self {
+        StoredRef {
+            id: &r.id,
+            data: &r.data,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            expires_at: r.expires_at,
+            deadline: r.deadline,
+            user_id: r.user_id.as_deref(),
+            index_until,
+        }
+    }
+}
+
 impl StoreError {
     /// The message of an `Unavailable`/`Other` error without its prefix.
     fn source_text(&self) -> String {
@@ -427,12 +529,8 @@ impl SessionStore for RedisSessionStore {
         ttl: Duration,
     ) -> StoreFuture<'a, Option<SessionRecord>> {
         Box::pin(async move {
-            let Some((Some(json), expires_at)) = self.touch_impl(id, ttl, true).await? else {
-                return Ok(None);
-            };
-            let mut record = self.decode(&json)?;
-            record.expires_at = expires_at;
-            Ok(record.is_live_at(now_ms()).then_some(record))
+            let record = self.touch_impl(id, ttl).await?;
+            Ok(record.filter(|r| r.is_live_at(now_ms())))
         })
     }
 
@@ -445,7 +543,7 @@ impl SessionStore for RedisSessionStore {
     }
 
     fn touch<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
-        Box::pin(async move { Ok(self.touch_impl(id, ttl, false).await?.is_some()) })
+        Box::pin(async move { Ok(self.touch_impl(id, ttl).await?.is_some()) })
     }
 
     fn sessions_of<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<String>> {
