@@ -72,30 +72,31 @@ fn seconds(d: Duration) -> i64 {
 pub(crate) fn build(s: &Settings, value: String, max_age: Duration) -> Option<HeaderValue> {
     let secs = seconds(max_age).min(400 * 24 * 3600);
     let ttl = time::Duration::seconds(secs);
-    let mut c = cookie::Cookie::build((s.name.clone(), value))
-        .path(s.path.clone())
-        .same_site(s.same_site.into())
-        .max_age(ttl)
-        .expires(time::OffsetDateTime::now_utc() + ttl);
-    if s.http_only {
-        c = c.http_only(true);
-    }
-    if s.secure {
-        c = c.secure(true);
-    }
-    if let Some(d) = &s.domain {
-        c = c.domain(d.clone());
-    }
-    HeaderValue::from_str(&c.build().to_string()).ok()
+    header(s, value, ttl, time::OffsetDateTime::now_utc() + ttl)
 }
 
 /// The `Set-Cookie` value that deletes the session cookie (`Max-Age=0`, `Expires` in the past).
 pub(crate) fn removal(s: &Settings) -> Option<HeaderValue> {
-    let mut c = cookie::Cookie::build((s.name.clone(), ""))
+    header(
+        s,
+        String::new(),
+        time::Duration::ZERO,
+        time::OffsetDateTime::UNIX_EPOCH,
+    )
+}
+
+/// A session `Set-Cookie` value with every configured attribute.
+fn header(
+    s: &Settings,
+    value: String,
+    max_age: time::Duration,
+    expires: time::OffsetDateTime,
+) -> Option<HeaderValue> {
+    let mut c = cookie::Cookie::build((s.name.clone(), value))
         .path(s.path.clone())
         .same_site(s.same_site.into())
-        .max_age(time::Duration::ZERO)
-        .expires(time::OffsetDateTime::UNIX_EPOCH);
+        .max_age(max_age)
+        .expires(expires);
     if s.http_only {
         c = c.http_only(true);
     }
