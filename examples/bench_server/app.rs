@@ -127,10 +127,6 @@ pub fn store_from_env() -> StoreConfig {
                 std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
             ),
             key_prefix: "bench:session:".into(),
-            pool_size: std::env::var("REDIS_POOL")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(RedisOptions::default().pool_size),
             ..Default::default()
         }),
         _ => StoreConfig::memory(),

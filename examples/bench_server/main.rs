@@ -1,5 +1,8 @@
 //! The benchmark server (`bench/CONTRACT.md`): `cargo run --release --example bench_server`
 //! with `PORT` (default 3000) and `STORE=memory|redis` (+ `REDIS_URL`).
+//!
+//! It serves thread per core (`Application::run`): one single-threaded runtime per CPU
+//! core, each serving its connections and their session-store round trips start to finish.
 
 mod app;
 
@@ -16,12 +19,5 @@ fn main() -> hearth::Result<()> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| hearth::Error::Io {
-            context: "cannot start the tokio runtime".into(),
-            source: e,
-        })?
-        .block_on(async move { Application::create::<AppModule>()?.listen(port).await })
+    Application::create::<AppModule>()?.run(port)
 }

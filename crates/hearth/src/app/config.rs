@@ -20,6 +20,10 @@ pub struct ServerConfig {
     pub keep_alive: bool,
     /// How long a graceful shutdown waits for in-flight requests. Default 30 s.
     pub shutdown_grace: Duration,
+    /// Worker threads of [`Application::run`](super::Application::run) (thread per core);
+    /// `0`, the default, means one per CPU core. `listen` ignores it: it serves on the
+    /// runtime it is called from.
+    pub workers: usize,
 }
 
 impl Default for ServerConfig {
@@ -32,6 +36,7 @@ impl Default for ServerConfig {
             max_headers: 100,
             keep_alive: true,
             shutdown_grace: Duration::from_secs(30),
+            workers: 0,
         }
     }
 }

@@ -153,6 +153,46 @@ impl Application {
         let app = self.build().await?;
         server::serve(app, listener, server::shutdown_signal()).await
     }
+
+    /// Builds the application and serves it on `0.0.0.0:port` **thread per core** until
+    /// SIGINT or SIGTERM: one single-threaded runtime per CPU core (see
+    /// [`ServerConfig::workers`]), each serving its connections start to finish, so a request
+    /// and the store round trips it waits for never hop between threads. This is the fastest
+    /// way to serve; it blocks, so call it from a plain `fn main` (not inside a tokio runtime):
+    ///
+    /// ```no_run
+    /// # use hearth::prelude::*;
+    /// # #[module()] struct AppModule;
+    /// fn main() -> hearth::Result<()> {
+    ///     Application::create::<AppModule>()?.run(3100)
+    /// }
+    /// ```
+    ///
+    /// Handlers must not block a worker thread (use `tokio::task::spawn_blocking`), and state
+    /// shared between requests must be `Send + Sync`, as with `listen`.
+    pub fn run(self, port: u16) -> crate::Result<()> {
+        let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| crate::Error::Io {
+            context: format!("cannot listen on port {port} (is another process using it?)"),
+            source: e,
+        })?;
+        self.run_on(listener)
+    }
+
+    /// [`run`](Application::run) on an existing listener.
+    pub fn run_on(self, listener: std::net::TcpListener) -> crate::Result<()> {
+        self.run_until(listener, server::shutdown_signal())
+    }
+
+    /// [`run_on`](Application::run_on), stopping when `shutdown` completes instead of on a
+    /// signal (for tests and embedding).
+    pub fn run_until(
+        self,
+        listener: std::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> crate::Result<()> {
+        server::run_threads(self, listener, shutdown)
+    }
 }
 
 /// Warns about controllers defined with `#[routes]` that no module mounts.

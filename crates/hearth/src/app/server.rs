@@ -61,11 +61,22 @@ pub(crate) async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> crate::Result<()> {
-    let addr = listener.local_addr().ok();
-    if let Some(addr) = addr {
+    if let Ok(addr) = listener.local_addr() {
         tracing::info!("Hearth listening on http://{addr}");
     }
-    let builder = builder(&app);
+    serve_connections(&app, listener, shutdown).await;
+    app.shutdown_hooks().await;
+    Ok(())
+}
+
+/// Accepts and serves connections until `shutdown`, then finishes in-flight requests (up to
+/// the grace period). Runs no shutdown hook: with several workers, each runs this.
+async fn serve_connections(
+    app: &App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let builder = builder(app);
     let graceful = GracefulShutdown::new();
     // Set when the grace period is over: every connection still open is dropped.
     let (force_close, _) = watch::channel(false);
@@ -112,7 +123,85 @@ pub(crate) async fn serve(
             tokio::task::yield_now().await;
         }
     }
-    app.shutdown_hooks().await;
+}
+
+/// Thread per core: `workers` threads, each with a single-threaded tokio runtime accepting
+/// from the same listener and serving its connections start to finish, so a request and the
+/// I/O it waits for (the session store, …) never hop between threads. The application is
+/// built on the calling thread, which serves as worker 0; `shutdown` (polled there) stops
+/// every worker, each finishes its in-flight requests, then the shutdown hooks run once.
+pub(crate) fn run_threads(
+    application: super::Application,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> crate::Result<()> {
+    let io = |context: &str, source: std::io::Error| crate::Error::Io {
+        context: context.to_owned(),
+        source,
+    };
+    let workers = match application.config.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| io("cannot configure the listener", e))?;
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| io("cannot start a tokio runtime", e))
+    };
+    let main = runtime()?;
+    let app = main.block_on(application.build())?;
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("Hearth listening on http://{addr} ({workers} worker threads)");
+    }
+    let (stop, stopped) = watch::channel(false);
+    let mut threads = Vec::with_capacity(workers.saturating_sub(1));
+    for i in 1..workers {
+        let listener = listener
+            .try_clone()
+            .map_err(|e| io("cannot share the listener with a worker", e))?;
+        let (app, mut stopped) = (app.clone(), stopped.clone());
+        let rt = runtime()?;
+        let thread = std::thread::Builder::new()
+            .name(format!("hearth-worker-{i}"))
+            .spawn(move || {
+                rt.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(l) => {
+                            serve_connections(&app, l, async move {
+                                let _ = stopped.wait_for(|s| *s).await;
+                            })
+                            .await
+                        }
+                        Err(e) => tracing::error!(error = %e, "worker could not listen"),
+                    }
+                })
+            })
+            .map_err(|e| io("cannot start a worker thread", e))?;
+        threads.push(thread);
+    }
+    main.block_on(async {
+        let listener = TcpListener::from_std(listener).map_err(|e| io("cannot listen", e))?;
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let mut stopped = stopped;
+        serve_connections(&app, listener, async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await;
+        Ok::<_, crate::Error>(())
+    })?;
+    for t in threads {
+        if t.join().is_err() {
+            tracing::error!("a worker thread panicked");
+        }
+    }
+    main.block_on(app.shutdown_hooks());
     Ok(())
 }
 

@@ -104,7 +104,6 @@ struct Inner {
     user_prefix: String,
     ttl_cap: Option<u64>,
     startup: StartupCheck,
-    pool_size: usize,
 }
 
 impl std::fmt::Debug for RedisSessionStore {
@@ -141,7 +140,6 @@ impl RedisSessionStore {
                 user_prefix: format!("{}user:", options.key_prefix),
                 ttl_cap: options.ttl.map(millis),
                 startup: options.startup,
-                pool_size: options.pool_size,
             }),
         })
     }
@@ -160,17 +158,13 @@ impl RedisSessionStore {
     /// module runs this when the application starts; with [`StartupCheck::Warn`] a failure
     /// is logged and `Ok` returned, with [`StartupCheck::Fail`] it is an error naming the URL.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.inner
-            .pool
-            .warm_up(self.inner.pool_size)
-            .await
-            .map_err(|e| {
-                StoreError::unavailable(format!(
-                    "cannot reach Redis at {}: {}; start Redis or fix RedisOptions",
-                    self.inner.pool.url(),
-                    e.source_text()
-                ))
-            })
+        self.inner.pool.warm_up(1).await.map_err(|e| {
+            StoreError::unavailable(format!(
+                "cannot reach Redis at {}: {}; start Redis or fix RedisOptions",
+                self.inner.pool.url(),
+                e.source_text()
+            ))
+        })
     }
 
     /// A TTL in ms for `ttl`, capped by the store's `ttl` option.

@@ -53,8 +53,9 @@ pub struct RedisOptions {
     /// `key_prefix + "user:" + user_id`. Default `"session:"`. Give each application sharing a
     /// Redis its own prefix.
     pub key_prefix: String,
-    /// The most connections the pool opens. Each connection is multiplexed (many requests in
-    /// flight at once), so a few go a long way. Default `8`.
+    /// The most connections the deadpool pool opens (it serves the start-up check and opens
+    /// connections). Requests use one multiplexed connection per worker thread, opened on
+    /// first use, so a server has about as many connections as threads. Default `8`.
     pub pool_size: usize,
     /// How long to wait for a new connection or a free slot in the pool. Default 2 s.
     pub connect_timeout: Duration,

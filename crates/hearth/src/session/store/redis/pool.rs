@@ -1,20 +1,27 @@
-//! The connection pool: deadpool over multiplexed Redis connections, with a recycle step
-//! that costs nothing.
+//! The connections: one multiplexed Redis connection per worker thread, created by a
+//! deadpool manager.
 //!
-//! Why not `deadpool_redis::Pool`: its manager sends `UNWATCH` + `PING` every time a
-//! connection is taken from the pool, which doubles the round trips of a session store that
-//! needs exactly one per request. Here a connection is a [`MultiplexedConnection`] (many
-//! requests in flight on one socket, answered in order), so an operation only borrows the pool
-//! long enough to clone the handle: take a connection, clone it, give it back at once (FIFO,
-//! so the connections take turns), then send the command on the clone. Nothing is checked on
-//! the way out of the pool; instead, any I/O error, dropped connection or timeout marks the
-//! connection broken, and the next time the pool hands it out the recycle step sees the mark
-//! and opens a new one. After an outage or a `CLIENT KILL`, each dead connection therefore
-//! fails at most one command and is then replaced, without restarting the application.
+//! Why not `deadpool_redis::Pool` as it comes: its manager sends `UNWATCH` + `PING` every
+//! time a connection is taken from the pool, which doubles the round trips of a session store
+//! that needs exactly one per request. And why not a shared pool at all: a
+//! [`MultiplexedConnection`] (many requests in flight on one socket, answered in order) is
+//! driven by a task of the runtime that opened it, so a request served on another thread pays
+//! two cross-thread wake-ups per command. Here each thread opens its own connection on first
+//! use, on its own runtime, and keeps it: with [`Application::run`](crate::Application::run)
+//! (one single-threaded runtime per core) a request and its Redis I/O never leave their
+//! thread. The deadpool manager opens connections with the configured timeouts; the pool
+//! itself serves the start-up check.
+//!
+//! Nothing is checked before a command is sent; instead, any I/O error, dropped connection or
+//! timeout marks the connection broken, and the next command on that thread opens a new one.
+//! After an outage or a `CLIENT KILL`, each dead connection therefore fails at most one
+//! command and is then replaced, without restarting the application. A connection whose
+//! runtime has shut down (its driver task is gone) is replaced too.
 
+use std::cell::RefCell;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, Pool, QueueMode, RecycleError, RecycleResult, Timeouts};
@@ -66,7 +73,35 @@ impl managed::Manager for Manager {
 pub(super) struct RedisPool {
     pool: Pool<Manager>,
     command_timeout: Duration,
+    connect_timeout: Duration,
     url: String,
+    /// Dropped with the pool: the threads' connections to it are then discarded.
+    alive: Arc<()>,
+}
+
+/// A thread's connection to one pool.
+struct Local {
+    pool: Weak<()>,
+    /// Alive while the runtime that drives the connection runs.
+    runtime: Weak<()>,
+    conn: MultiplexedConnection,
+    broken: Arc<AtomicBool>,
+}
+
+thread_local! {
+    static LOCAL: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A token that lives as long as the current tokio runtime: held by a task that never ends,
+/// dropped when the runtime shuts down.
+fn runtime_token() -> Weak<()> {
+    let token = Arc::new(());
+    let weak = Arc::downgrade(&token);
+    tokio::spawn(async move {
+        let _token = token;
+        std::future::pending::<()>().await
+    });
+    weak
 }
 
 /// How many times an idempotent operation is attempted when it meets closed connections.
@@ -109,7 +144,9 @@ impl RedisPool {
         Ok(RedisPool {
             pool,
             command_timeout: options.command_timeout,
+            connect_timeout: options.connect_timeout,
             url,
+            alive: Arc::new(()),
         })
     }
 
@@ -118,18 +155,55 @@ impl RedisPool {
         &self.url
     }
 
-    /// A connection handle and its mark; the pool slot is free again when this returns.
+    /// This thread's connection and its mark, opened on first use (or after it broke).
     async fn checkout(&self) -> Result<(MultiplexedConnection, Arc<AtomicBool>), StoreError> {
-        let obj = self.pool.get().await.map_err(|e| {
-            let why = match e {
-                managed::PoolError::Timeout(_) => "timed out waiting for a connection".to_owned(),
-                managed::PoolError::Backend(e) => e.to_string(),
-                other => other.to_string(),
-            };
-            StoreError::unavailable(format!("cannot reach Redis at {}: {why}", self.url))
-        })?;
-        let handle = (obj.inner.clone(), obj.broken.clone());
-        drop(obj);
+        let found = LOCAL.with(|local| {
+            let me = Arc::as_ptr(&self.alive);
+            let mut local = local.borrow_mut();
+            // Forget connections of dropped pools, dead runtimes, or marked broken.
+            local.retain(|l| {
+                l.pool.strong_count() > 0
+                    && l.runtime.strong_count() > 0
+                    && !l.broken.load(Ordering::Acquire)
+            });
+            local
+                .iter()
+                .find(|l| l.pool.as_ptr() == me)
+                .map(|l| (l.conn.clone(), l.broken.clone()))
+        });
+        if let Some(found) = found {
+            return Ok(found);
+        }
+        let opened = tokio::time::timeout(
+            self.connect_timeout,
+            managed::Manager::create(self.pool.manager()),
+        )
+        .await;
+        let conn = match opened {
+            Ok(Ok(conn)) => conn,
+            Ok(Err(e)) => {
+                return Err(StoreError::unavailable(format!(
+                    "cannot reach Redis at {}: {e}",
+                    self.url
+                )));
+            }
+            Err(_) => {
+                return Err(StoreError::unavailable(format!(
+                    "cannot reach Redis at {}: timed out connecting",
+                    self.url
+                )));
+            }
+        };
+        let handle = (conn.inner.clone(), conn.broken.clone());
+        let runtime = runtime_token();
+        LOCAL.with(|local| {
+            local.borrow_mut().push(Local {
+                pool: Arc::downgrade(&self.alive),
+                runtime,
+                conn: conn.inner,
+                broken: conn.broken,
+            })
+        });
         Ok(handle)
     }
 

@@ -1,0 +1,187 @@
+//! `Application::run_until`: thread per core. Every worker serves the same application
+//! (singletons and sessions are shared), shutdown stops them all and finishes in-flight
+//! requests, and the shutdown hooks run once.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use hearth::di::{Dependency, DiError, Injectable, Lifecycle, Resolver};
+use hearth::http::Method;
+use hearth::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    hits: AtomicUsize,
+}
+
+static SHUTDOWNS: AtomicUsize = AtomicUsize::new(0);
+
+impl OnApplicationShutdown for Counter {
+    async fn on_application_shutdown(&self) {
+        SHUTDOWNS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Injectable for Counter {
+    fn dependencies() -> Vec<Dependency> {
+        Vec::new()
+    }
+    fn construct(_: &Resolver) -> Result<Self, DiError> {
+        Ok(Counter::default())
+    }
+    fn lifecycle() -> Lifecycle<Self> {
+        Lifecycle::none().with_shutdown()
+    }
+}
+
+fn app() -> Application {
+    let root = ModuleDef::new("Threads")
+        .import(SessionModule::for_root(SessionOptions {
+            secret: "threads-test-secret-threads-test-secret-0123".into(),
+            ..Default::default()
+        }))
+        .provider(Provider::class::<Counter>())
+        .route(Method::GET, "/hit", |req: Request| async move {
+            let (mut parts, _) = req.into_parts();
+            let counter = match Inject::<Counter>::from_request_parts(&mut parts).await {
+                Ok(c) => c,
+                Err(e) => return e.into_response(),
+            };
+            let n = counter.hits.fetch_add(1, Ordering::SeqCst) + 1;
+            let thread = std::thread::current().name().unwrap_or("?").to_owned();
+            Json(json!({ "n": n, "thread": thread })).into_response()
+        })
+        .route(Method::POST, "/login", |req: Request| async move {
+            let (mut parts, _) = req.into_parts();
+            match Session::from_request_parts(&mut parts).await {
+                Ok(s) => match s.insert("userId", "u1") {
+                    Ok(()) => StatusCode::OK.into_response(),
+                    Err(e) => e.into_response(),
+                },
+                Err(e) => e.into_response(),
+            }
+        })
+        .route(Method::GET, "/me", |req: Request| async move {
+            let (mut parts, _) = req.into_parts();
+            let user = match Session::from_request_parts(&mut parts).await {
+                Ok(s) => s.get::<String>("userId"),
+                Err(e) => return e.into_response(),
+            };
+            match user {
+                Ok(Some(u)) => u.into_response(),
+                Ok(None) => UnauthorizedException::new("Not logged in").into_response(),
+                Err(e) => e.into_response(),
+            }
+        })
+        .route(Method::GET, "/slow", |_req: Request| async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            "done"
+        });
+    Application::from_module(root)
+        .unwrap()
+        .configure(|c| c.workers = 2)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thread_per_core_shares_the_app_and_shuts_down_cleanly() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::Builder::new()
+        .name("hearth-main".into())
+        .spawn(move || {
+            app().run_until(listener, async move {
+                let _ = stopped.await;
+            })
+        })
+        .unwrap();
+
+    // Many connections (no keep-alive): whichever worker accepts each, the singleton is one.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (c, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let res = c.get(format!("{url}/hit")).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }));
+    }
+    let mut seen = Vec::new();
+    for t in tasks {
+        seen.push(t.await.unwrap());
+    }
+    let mut ns: Vec<u64> = seen.iter().map(|v| v["n"].as_u64().unwrap()).collect();
+    ns.sort_unstable();
+    assert_eq!(ns, (1..=40).collect::<Vec<_>>(), "one shared counter");
+    for v in &seen {
+        let t = v["thread"].as_str().unwrap();
+        assert!(
+            t == "hearth-main" || t == "hearth-worker-1",
+            "served on {t}"
+        );
+    }
+
+    // A session written through one connection is read through fresh connections.
+    let jar = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    assert_eq!(
+        jar.post(format!("{url}/login"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    for _ in 0..10 {
+        let res = jar.get(format!("{url}/me")).send().await.unwrap();
+        assert_eq!(res.text().await.unwrap(), "u1");
+    }
+
+    // Shut down with a request in flight: it finishes, then hooks run once.
+    let slow = tokio::spawn({
+        let (c, url) = (client.clone(), url.clone());
+        async move {
+            c.get(format!("{url}/slow"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    assert_eq!(slow.await.unwrap(), "done");
+    let result = tokio::task::spawn_blocking(move || server.join().unwrap())
+        .await
+        .unwrap();
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        SHUTDOWNS.load(Ordering::SeqCst),
+        1,
+        "shutdown hooks run once"
+    );
+    assert!(
+        client.get(format!("{url}/hit")).send().await.is_err(),
+        "no longer accepting"
+    );
+}
+
+#[test]
+fn run_refuses_a_port_in_use_with_a_clear_error() {
+    let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let err = app().run(port).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("cannot listen on port {port}")),
+        "{err}"
+    );
+}
