@@ -215,3 +215,44 @@ async fn reads_that_outlast_the_user_index_extend_it() {
     );
     assert_eq!(store.sessions_of(&user).await.unwrap(), vec![r.id.clone()]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saves_carry_the_index_hint_and_reindex_a_new_owner() {
+    let redis = hearth_e2e::redis();
+    let (store, prefix) = store(redis.url(), "index-hint");
+    let mut c = raw(redis.url()).await;
+    let (a, b) = (format!("a-{}", new_id()), format!("b-{}", new_id()));
+    let r = record(Duration::from_secs(60), None, Some(&a));
+    store.create(&r).await.unwrap();
+
+    // A read reports what the index holds; a save by the same owner keeps it valid.
+    let mut loaded = store
+        .load_and_touch(&r.id, Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    let hint = loaded
+        .index
+        .clone()
+        .expect("the Redis store reports its index");
+    assert_eq!(hint.user_id, a);
+    assert!(hint.until >= now_ms() + 110_000, "{hint:?}");
+    loaded.data.insert("x".into(), serde_json::json!(1));
+    assert!(store.save(&loaded).await.unwrap());
+    assert_eq!(store.sessions_of(&a).await.unwrap(), vec![r.id.clone()]);
+    let set_ttl: i64 = c.pttl(format!("{prefix}user:{a}")).await.unwrap();
+    assert!(
+        set_ttl >= 60_000,
+        "the index still outlives the session: {set_ttl}"
+    );
+
+    // A new owner is indexed at once, and the old owner no longer lists the session.
+    let mut moved = loaded.clone();
+    moved.user_id = Some(b.clone());
+    moved.data.insert("userId".into(), serde_json::json!(b));
+    assert!(store.save(&moved).await.unwrap());
+    assert_eq!(store.sessions_of(&b).await.unwrap(), vec![r.id.clone()]);
+    assert!(store.sessions_of(&a).await.unwrap().is_empty());
+    assert_eq!(store.delete_all_of(&b).await.unwrap(), 1);
+    assert!(store.load(&r.id).await.unwrap().is_none());
+}

@@ -50,7 +50,7 @@ impl Core {
             .settings
             .absolute_timeout
             .map(|t| now.saturating_add(millis(t)));
-        self.record(id, data, now, deadline, now)
+        self.record(id, data, now, deadline, now, None)
     }
 
     /// A record with the given metadata, expiring `max_age` from now (capped at the deadline).
@@ -61,8 +61,10 @@ impl Core {
         created_at: u64,
         deadline: Option<u64>,
         now: u64,
+        index: Option<super::record::IndexHint>,
     ) -> SessionRecord {
         SessionRecord {
+            index,
             user_id: user_of(&data, &self.settings.user_key),
             id,
             data,

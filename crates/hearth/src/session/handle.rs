@@ -52,6 +52,8 @@ pub(crate) struct State {
     pub(crate) discard: Vec<String>,
     /// The request's signed cookie named a session the store does not have (or no longer).
     pub(crate) cookie_dead: bool,
+    /// The store's index hint of the loaded record, carried to its save.
+    pub(crate) index: Option<super::record::IndexHint>,
 }
 
 impl State {
@@ -71,6 +73,7 @@ impl State {
             carried_from: None,
             discard: Vec::new(),
             cookie_dead: false,
+            index: None,
         }
     }
 
@@ -111,6 +114,7 @@ impl Inner {
                             state.created_at = r.created_at;
                             state.deadline = r.deadline;
                             state.expires_at = r.expires_at;
+                            state.index = r.index;
                         }
                         _ => state.cookie_dead = true,
                     }

@@ -88,8 +88,14 @@ impl SessionMiddleware {
             let st: &mut State = &mut st;
             let write = if st.modified && (st.stored || !st.data.is_empty()) {
                 let id = st.id.clone().unwrap_or_else(super::id::new_id);
-                let r: SessionRecord =
-                    core.record(id, st.data.clone(), st.created_at, st.deadline, now);
+                let r: SessionRecord = core.record(
+                    id,
+                    st.data.clone(),
+                    st.created_at,
+                    st.deadline,
+                    now,
+                    st.index.clone(),
+                );
                 Some(r)
             } else {
                 None

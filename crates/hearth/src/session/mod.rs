@@ -56,7 +56,7 @@ pub use handle::{Session, TypedSession};
 pub use id::{is_valid_id, new_id};
 pub use middleware::SessionMiddleware;
 pub use options::{SameSite, SessionOptions, StoreConfig};
-pub use record::{SessionData, SessionRecord, now_ms};
+pub use record::{IndexHint, SessionData, SessionRecord, now_ms};
 pub use service::SessionService;
 pub use store::{MemoryStore, SessionStore, StoreError};
 #[cfg(feature = "redis")]

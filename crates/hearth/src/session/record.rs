@@ -37,6 +37,22 @@ pub struct SessionRecord {
     /// which stores index for [`sessions_of`](super::SessionStore::sessions_of).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// What the store's per-user index is known to hold for this session, as the store
+    /// reported it when the record was loaded; carried unchanged to the next
+    /// [`save`](super::SessionStore::save), so that a store need not index an unchanged owner
+    /// again. Stores without such an index leave it `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<IndexHint>,
+}
+
+/// See [`SessionRecord::index`]: the user a store indexed the session under, and until when
+/// (ms since the epoch) that index entry is known to last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexHint {
+    /// The user the session is indexed under.
+    pub user_id: String,
+    /// Until when the index entry lasts (ms since the epoch).
+    pub until: u64,
 }
 
 impl SessionRecord {

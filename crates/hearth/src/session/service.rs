@@ -216,9 +216,9 @@ impl SessionService {
             return Ok(None);
         };
         let now = now_ms();
-        let mut record = self
-            .core
-            .record(new_id(), old.data, old.created_at, old.deadline, now);
+        let mut record =
+            self.core
+                .record(new_id(), old.data, old.created_at, old.deadline, now, None);
         if !self.core.store.delete(id).await? {
             return Ok(None);
         }

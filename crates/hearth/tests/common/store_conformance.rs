@@ -34,6 +34,7 @@ pub fn record(ttl: Duration, deadline: Option<Duration>, user: Option<&str>) -> 
         updated_at: now,
         expires_at: now + ttl.as_millis() as u64,
         deadline: deadline.map(|d| now + d.as_millis() as u64),
+        index: None,
         user_id: user.map(str::to_owned),
     }
 }

@@ -173,6 +173,7 @@ impl Entry {
             expires_at: self.expires_at(),
             deadline: self.deadline(),
             user_id: self.user().map(str::to_owned),
+            index: None,
         })
     }
 }

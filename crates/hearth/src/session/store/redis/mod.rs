@@ -14,6 +14,7 @@ use pool::RedisPool;
 
 use super::{SessionRecord, SessionStore, StoreError, StoreFuture};
 use crate::session::options::StoreConfig;
+use crate::session::record::IndexHint;
 use crate::session::record::{millis, now_ms};
 
 /// Two expiry readings closer than this (ms) are the same instant.
@@ -281,7 +282,9 @@ impl RedisSessionStore {
     }
 
     /// Writes `record` with `SET` and the given condition (`NX` or `XX`), and its user's
-    /// index, in one pipeline. Returns whether the `SET` happened.
+    /// index, in one pipeline. Returns whether the `SET` happened. An update whose owner is
+    /// unchanged and already indexed past the session's new expiry (the record's
+    /// [`IndexHint`]) leaves the index alone: most writes are a single `SET`.
     async fn write(
         &self,
         record: &SessionRecord,
@@ -291,13 +294,19 @@ impl RedisSessionStore {
         let ttl = self.ttl_of(record, now);
         let user = record.user_id.as_deref().filter(|u| !u.is_empty());
         let idx_ttl = ttl.saturating_mul(2);
-        let json = serde_json::to_string(&StoredRef::new(
-            record,
-            user.map(|_| now.saturating_add(idx_ttl)),
-        ))
-        .map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        let covered = record.index.as_ref().filter(|h| {
+            condition == "XX"
+                && Some(h.user_id.as_str()) == user
+                && h.until >= now.saturating_add(ttl)
+        });
+        let (index, index_until) = match (user, covered) {
+            (None, _) => (None, None),
+            (Some(_), Some(hint)) => (None, Some(hint.until)),
+            (Some(u), None) => (Some(self.user_key(u)), Some(now.saturating_add(idx_ttl))),
+        };
+        let json = serde_json::to_string(&StoredRef::new(record, index_until))
+            .map_err(|e| StoreError::Serialization(Box::new(e)))?;
         let key = self.key(&record.id);
-        let index = user.map(|u| self.user_key(u));
         let op = |mut c: redis::aio::MultiplexedConnection| {
             let (key, json, index) = (&key, &json, &index);
             async move {
@@ -451,6 +460,13 @@ struct Stored {
 
 impl Stored {
     fn into_parts(self) -> (SessionRecord, Option<u64>) {
+        let index = match (&self.user_id, self.index_until) {
+            (Some(user_id), Some(until)) => Some(IndexHint {
+                user_id: user_id.clone(),
+                until,
+            }),
+            _ => None,
+        };
         (
             SessionRecord {
                 id: self.id,
@@ -460,6 +476,7 @@ impl Stored {
                 expires_at: self.expires_at,
                 deadline: self.deadline,
                 user_id: self.user_id,
+                index,
             },
             self.index_until,
         )
