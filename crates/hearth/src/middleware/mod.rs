@@ -41,13 +41,14 @@ pub trait Middleware: Send + Sync + 'static {
 
 /// The object-safe form of [`Middleware`], as stored in chains.
 pub trait DynMiddleware: Send + Sync + 'static {
-    /// Handles the request.
-    fn call<'a>(&'a self, req: Request, next: Next) -> BoxFuture<'a, Response>;
+    /// Handles the request. Takes the middleware's `Arc` so that the returned future owns
+    /// it: one allocation per middleware per request.
+    fn call(self: Arc<Self>, req: Request, next: Next) -> BoxFuture<'static, Response>;
 }
 
 impl<M: Middleware> DynMiddleware for M {
-    fn call<'a>(&'a self, req: Request, next: Next) -> BoxFuture<'a, Response> {
-        Box::pin(self.handle(req, next))
+    fn call(self: Arc<Self>, req: Request, next: Next) -> BoxFuture<'static, Response> {
+        Box::pin(async move { self.handle(req, next).await })
     }
 }
 
@@ -83,7 +84,7 @@ impl Next {
         match self.chain.get(self.index).cloned() {
             Some(m) => {
                 self.index += 1;
-                Box::pin(async move { m.call(req, self).await })
+                m.call(req, self)
             }
             None => (self.handler)(req),
         }
