@@ -19,5 +19,11 @@ fn main() -> hearth::Result<()> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    Application::create::<AppModule>()?.run(port)
+    let workers = std::env::var("WORKERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Application::create::<AppModule>()?
+        .configure(|c| c.workers = workers)
+        .run(port)
 }
