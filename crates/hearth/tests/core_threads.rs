@@ -185,3 +185,14 @@ fn run_refuses_a_port_in_use_with_a_clear_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn run_inside_a_runtime_is_a_clear_error_not_a_panic() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let err = app().run_until(listener, async {}).unwrap_err().to_string();
+    assert!(
+        err.contains("cannot be called inside a tokio runtime"),
+        "{err}"
+    );
+    assert!(err.contains("listen(port).await"), "{err}");
+}

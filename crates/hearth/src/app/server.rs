@@ -139,6 +139,14 @@ pub(crate) fn run_threads(
         context: context.to_owned(),
         source,
     };
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(crate::Error::Startup(vec![
+            "Application::run starts its own runtimes and cannot be called inside a tokio \
+             runtime: call it from a plain `fn main` (no #[tokio::main]), or use \
+             `listen(port).await` there"
+                .into(),
+        ]));
+    }
     let workers = match application.config.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
