@@ -12,7 +12,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 use super::App;
 use crate::body::Body;
@@ -64,16 +64,66 @@ pub(crate) async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("Hearth listening on http://{addr}");
     }
-    serve_connections(&app, listener, shutdown).await;
+    serve_connections(&app, Connections::Listener(listener), shutdown).await;
     app.shutdown_hooks().await;
     Ok(())
+}
+
+/// Where a worker's connections come from.
+enum Connections {
+    /// Accepted here.
+    Listener(TcpListener),
+    /// Accepted here and dealt in turn between this worker and the others (thread per core).
+    /// With a shared listener the kernel hands a burst of connections to whichever worker
+    /// wakes first: one core ends up with most of them for their whole life, which costs
+    /// latency, and each run of a load test leaves a different worker's memory high.
+    Dealer {
+        listener: TcpListener,
+        workers: Vec<mpsc::UnboundedSender<std::net::TcpStream>>,
+        turn: usize,
+    },
+    /// Handed over by the dealer.
+    Dealt(mpsc::UnboundedReceiver<std::net::TcpStream>),
+}
+
+impl Connections {
+    /// The next connection to serve here; `None` when no more will come.
+    async fn next(&mut self) -> Option<std::io::Result<tokio::net::TcpStream>> {
+        match self {
+            Connections::Listener(l) => Some(l.accept().await.map(|(s, _)| s)),
+            Connections::Dealer {
+                listener,
+                workers,
+                turn,
+            } => loop {
+                let stream = match listener.accept().await {
+                    Ok((s, _)) => s,
+                    Err(e) => return Some(Err(e)),
+                };
+                *turn = (*turn + 1) % (workers.len() + 1);
+                if *turn == 0 {
+                    return Some(Ok(stream));
+                }
+                match stream.into_std() {
+                    Ok(std) => {
+                        if let Err(returned) = workers[*turn - 1].send(std) {
+                            // That worker is gone: serve the connection here.
+                            return Some(tokio::net::TcpStream::from_std(returned.0));
+                        }
+                    }
+                    Err(e) => return Some(Err(e)),
+                }
+            },
+            Connections::Dealt(rx) => rx.recv().await.map(tokio::net::TcpStream::from_std),
+        }
+    }
 }
 
 /// Accepts and serves connections until `shutdown`, then finishes in-flight requests (up to
 /// the grace period). Runs no shutdown hook: with several workers, each runs this.
 async fn serve_connections(
     app: &App,
-    listener: TcpListener,
+    mut incoming: Connections,
     shutdown: impl Future<Output = ()> + Send,
 ) {
     let builder = builder(app);
@@ -83,8 +133,13 @@ async fn serve_connections(
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+            accepted = incoming.next() => match accepted {
+                None => {
+                    // No more connections will come (the dealer stopped): wait for shutdown.
+                    (&mut shutdown).await;
+                    break;
+                }
+                Some(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
                     let first_head_timeout = app.config().header_read_timeout;
                     let app = app.clone();
@@ -103,7 +158,7 @@ async fn serve_connections(
                     let forced = force_close.subscribe();
                     tokio::spawn(run_connection(conn, first_request, first_head_timeout, forced));
                 }
-                Err(err) => {
+                Some(Err(err)) => {
                     // Out of file descriptors and similar: back off instead of spinning.
                     tracing::warn!(error = %err, "accept failed");
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -112,7 +167,7 @@ async fn serve_connections(
             _ = &mut shutdown => break,
         }
     }
-    drop(listener);
+    drop(incoming);
     let grace = app.config().shutdown_grace;
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
@@ -125,9 +180,10 @@ async fn serve_connections(
     }
 }
 
-/// Thread per core: `workers` threads, each with a single-threaded tokio runtime accepting
-/// from the same listener and serving its connections start to finish, so a request and the
-/// I/O it waits for (the session store, …) never hop between threads. The application is
+/// Thread per core: `workers` threads, each with a single-threaded tokio runtime serving its
+/// connections start to finish, so a request and the I/O it waits for (the session store,
+/// …) never hop between threads. The calling thread accepts and deals connections out in
+/// turn, so every core gets an even share. The application is
 /// built on the calling thread, which serves as worker 0; `shutdown` (polled there) stops
 /// every worker, each finishes its in-flight requests, then the shutdown hooks run once.
 pub(crate) fn run_threads(
@@ -167,25 +223,20 @@ pub(crate) fn run_threads(
     }
     let (stop, stopped) = watch::channel(false);
     let mut threads = Vec::with_capacity(workers.saturating_sub(1));
+    let mut senders = Vec::with_capacity(workers.saturating_sub(1));
     for i in 1..workers {
-        let listener = listener
-            .try_clone()
-            .map_err(|e| io("cannot share the listener with a worker", e))?;
+        let (tx, rx) = mpsc::unbounded_channel::<std::net::TcpStream>();
+        senders.push(tx);
         let (app, mut stopped) = (app.clone(), stopped.clone());
         let rt = runtime()?;
         let thread = std::thread::Builder::new()
             .name(format!("hearth-worker-{i}"))
             .spawn(move || {
                 rt.block_on(async move {
-                    match TcpListener::from_std(listener) {
-                        Ok(l) => {
-                            serve_connections(&app, l, async move {
-                                let _ = stopped.wait_for(|s| *s).await;
-                            })
-                            .await
-                        }
-                        Err(e) => tracing::error!(error = %e, "worker could not listen"),
-                    }
+                    serve_connections(&app, Connections::Dealt(rx), async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
                 })
             })
             .map_err(|e| io("cannot start a worker thread", e))?;
@@ -198,7 +249,12 @@ pub(crate) fn run_threads(
             let _ = stop.send(true);
         });
         let mut stopped = stopped;
-        serve_connections(&app, listener, async move {
+        let incoming = Connections::Dealer {
+            listener,
+            workers: senders,
+            turn: 0,
+        };
+        serve_connections(&app, incoming, async move {
             let _ = stopped.wait_for(|s| *s).await;
         })
         .await;
