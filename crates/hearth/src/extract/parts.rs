@@ -100,7 +100,7 @@ where
     T::Err: std::fmt::Display,
 {
     let query = parts.uri.query().unwrap_or("");
-    for (k, v) in form_urlencoded_pairs(query) {
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         if k == key {
             return v
                 .parse()
@@ -109,18 +109,6 @@ where
         }
     }
     Ok(None)
-}
-
-fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (plus_decode(k), plus_decode(v))
-    })
-}
-
-fn plus_decode(s: &str) -> String {
-    let s = s.replace('+', " ");
-    percent_decode_str(&s).decode_utf8_lossy().into_owned()
 }
 
 /// One header parsed with `FromStr`, `None` when absent (what `#[header("name")]` expands to).
