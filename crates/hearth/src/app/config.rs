@@ -79,13 +79,16 @@ impl Limits {
     pub fn of(ext: &http::Extensions) -> Limits {
         match ext.get::<super::AppContext>() {
             Some(ctx) => ctx.0.limits,
-            None => {
-                let d = ServerConfig::default();
-                Limits {
-                    body_limit: d.body_limit,
-                    body_timeout: d.body_timeout,
-                }
-            }
+            None => Limits::from(&ServerConfig::default()),
+        }
+    }
+}
+
+impl From<&ServerConfig> for Limits {
+    fn from(c: &ServerConfig) -> Self {
+        Limits {
+            body_limit: c.body_limit,
+            body_timeout: c.body_timeout,
         }
     }
 }

@@ -115,10 +115,7 @@ impl Application {
                 tracing::info!(target: "hearth::routes", "{:<7} {:<32} → {}", e.method.as_str(), slot.path, e.name);
             }
         }
-        let limits = Limits {
-            body_limit: self.config.body_limit,
-            body_timeout: self.config.body_timeout,
-        };
+        let limits = Limits::from(&self.config);
         let global: Arc<[SharedMiddleware]> = global.into();
         Ok(App(Arc::new(Shared {
             container: self.container,
