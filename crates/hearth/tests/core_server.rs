@@ -223,6 +223,64 @@ async fn handlers_slower_than_the_header_timeout_are_not_cut_off() {
 }
 
 #[tokio::test]
+async fn idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let server = start(slow_app()).await;
+    let mut conn = TcpStream::connect(server.addr()).await.unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = conn.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // Kept alive, then idle: closed once idle for the header-read timeout (300 ms), not before.
+    let idle_from = std::time::Instant::now();
+    let sent = closed_by_server(&mut conn)
+        .await
+        .expect("the server closes an idle keep-alive connection");
+    assert!(sent.is_empty(), "{sent}");
+    assert!(
+        idle_from.elapsed() >= Duration::from_millis(280),
+        "closed after {:?}",
+        idle_from.elapsed()
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn streamed_response_outlasting_the_header_timeout_is_not_cut_off() {
+    // The handler returns at once; its body then takes 1 s, over three header-read timeouts.
+    let def = app().route(Method::GET, "/stream", |_| async {
+        let chunks = futures_util::stream::unfold(0u32, |i| async move {
+            if i == 5 {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Some((
+                Ok::<_, std::io::Error>(http_body::Frame::data(Bytes::from(format!("chunk{i};")))),
+                i + 1,
+            ))
+        });
+        hearth::Response::new(hearth::Body::new(http_body_util::StreamBody::new(chunks)))
+    });
+    let server = start(
+        Application::from_module(def)
+            .unwrap()
+            .configure(|c| c.header_read_timeout = Duration::from_millis(300)),
+    )
+    .await;
+    let response = raw_exchange(
+        server.addr(),
+        b"GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    for i in 0..5 {
+        assert!(response.contains(&format!("chunk{i};")), "{response}");
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn slow_body_is_408() {
     let server = start(
         Application::from_module(app())

@@ -3,7 +3,10 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -12,7 +15,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::AbortHandle;
 
 use super::App;
 use crate::body::Body;
@@ -43,9 +47,10 @@ pub(crate) async fn shutdown_signal() {
 fn builder(app: &App) -> auto::Builder<TokioExecutor> {
     let cfg = app.config();
     let mut b = auto::Builder::new(TokioExecutor::new());
+    // No HTTP/1 timer: hyper's header-read timeout arms a timer for every request head.
+    // Each worker's watchdog (`Watchdog`) bounds idle and slow-head connections instead.
     b.http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(cfg.header_read_timeout)
+        .header_read_timeout(None)
         .max_buf_size(cfg.max_header_bytes.max(8192))
         .max_headers(cfg.max_headers)
         .keep_alive(cfg.keep_alive);
@@ -119,6 +124,136 @@ impl Connections {
     }
 }
 
+/// How busy one connection is: shared by its requests and its worker's [`Watchdog`].
+#[derive(Default)]
+struct Activity {
+    /// Requests being handled, or whose response body is still being sent.
+    busy: AtomicUsize,
+    /// Bumped when a request starts and when its response body is done with.
+    progress: AtomicU64,
+}
+
+impl Activity {
+    /// A request starts; it counts as busy until the guard (carried by its response body)
+    /// is dropped.
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        self.progress.fetch_add(1, Ordering::Relaxed);
+        Busy(self.clone())
+    }
+}
+
+/// Keeps a connection busy while a request is handled and its response body sent.
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.progress.fetch_add(1, Ordering::Relaxed);
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A response body that keeps its connection busy until hyper is done with it (a
+/// streamed response can outlast the handler by far).
+struct Tracked {
+    body: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for Tracked {
+    type Data = bytes::Bytes;
+    type Error = crate::body::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Closes connections that stay idle (no request in progress, no response being sent) for
+/// `header_read_timeout`: a client that connects and sends nothing, trickles a request head,
+/// or keeps an idle keep-alive connection. One per worker, ticking four times per timeout,
+/// so no timer is armed per request: a connection is closed after between one and one and a
+/// half timeouts of idleness. It also closes every connection left at the end of a
+/// graceful shutdown's grace period.
+struct Watchdog {
+    watched: Vec<Watched>,
+    ticks: tokio::time::Interval,
+}
+
+struct Watched {
+    activity: Arc<Activity>,
+    task: AbortHandle,
+    /// `progress` at the last tick.
+    seen: u64,
+    /// Ticks in a row that found the connection idle with no progress.
+    quiet: u32,
+}
+
+/// Ticks per `header_read_timeout`; a connection is closed after `QUIET_TICKS` quiet ones.
+const TICKS_PER_TIMEOUT: u32 = 4;
+const QUIET_TICKS: u32 = TICKS_PER_TIMEOUT + 1;
+
+impl Watchdog {
+    fn new(timeout: Duration) -> Self {
+        let period = (timeout / TICKS_PER_TIMEOUT).max(Duration::from_millis(1));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Watchdog {
+            watched: Vec::new(),
+            ticks,
+        }
+    }
+
+    fn watch(&mut self, activity: Arc<Activity>, task: AbortHandle) {
+        self.watched.push(Watched {
+            activity,
+            task,
+            seen: 0,
+            quiet: 0,
+        });
+    }
+
+    /// One tick: forgets finished connections, closes the ones idle for too long.
+    fn check(&mut self) {
+        self.watched.retain_mut(|w| {
+            if w.task.is_finished() {
+                return false;
+            }
+            let progress = w.activity.progress.load(Ordering::Relaxed);
+            if w.activity.busy.load(Ordering::Relaxed) == 0 && progress == w.seen {
+                w.quiet += 1;
+                if w.quiet >= QUIET_TICKS {
+                    tracing::debug!("closing a connection idle past the header-read timeout");
+                    w.task.abort();
+                    return false;
+                }
+            } else {
+                w.quiet = 0;
+                w.seen = progress;
+            }
+            true
+        });
+    }
+
+    /// Closes every connection still open.
+    fn close_all(&mut self) {
+        for w in self.watched.drain(..) {
+            w.task.abort();
+        }
+    }
+}
+
 /// Accepts and serves connections until `shutdown`, then finishes in-flight requests (up to
 /// the grace period). Runs no shutdown hook: with several workers, each runs this.
 async fn serve_connections(
@@ -128,35 +263,45 @@ async fn serve_connections(
 ) {
     let builder = builder(app);
     let graceful = GracefulShutdown::new();
-    // Set when the grace period is over: every connection still open is dropped.
-    let (force_close, _) = watch::channel(false);
+    let mut watchdog = Watchdog::new(app.config().header_read_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = incoming.next() => match accepted {
                 None => {
-                    // No more connections will come (the dealer stopped): wait for shutdown.
-                    (&mut shutdown).await;
+                    // No more connections will come (the dealer stopped): wait for shutdown,
+                    // still closing idle connections meanwhile.
+                    loop {
+                        tokio::select! {
+                            _ = &mut shutdown => break,
+                            _ = watchdog.ticks.tick() => watchdog.check(),
+                        }
+                    }
                     break;
                 }
                 Some(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
-                    let first_head_timeout = app.config().header_read_timeout;
                     let app = app.clone();
-                    let first_request = Arc::new(Notify::new());
-                    let seen = first_request.clone();
+                    let activity = Arc::new(Activity::default());
+                    let busy = activity.clone();
                     let service = service_fn(move |req: http::Request<Incoming>| {
                         let app = app.clone();
-                        seen.notify_one();
+                        let busy = busy.begin();
                         async move {
-                            let req = req.map(Body::incoming);
-                            Ok::<_, std::convert::Infallible>(app.handle(req).await)
+                            let res = app.handle(req.map(Body::incoming)).await;
+                            Ok::<_, std::convert::Infallible>(
+                                res.map(|body| Tracked { body, _busy: busy }),
+                            )
                         }
                     });
                     let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
-                    let forced = force_close.subscribe();
-                    tokio::spawn(run_connection(conn, first_request, first_head_timeout, forced));
+                    let task = tokio::spawn(async move {
+                        if let Err(err) = conn.await {
+                            tracing::debug!(error = %err, "connection ended with an error");
+                        }
+                    });
+                    watchdog.watch(activity, task.abort_handle());
                 }
                 Some(Err(err)) => {
                     // Out of file descriptors and similar: back off instead of spinning.
@@ -164,6 +309,7 @@ async fn serve_connections(
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             },
+            _ = watchdog.ticks.tick() => watchdog.check(),
             _ = &mut shutdown => break,
         }
     }
@@ -173,8 +319,8 @@ async fn serve_connections(
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
         _ = tokio::time::sleep(grace) => {
             tracing::warn!("grace period of {grace:?} elapsed; closing remaining connections");
-            force_close.send_replace(true);
-            // Let the connection tasks observe it and drop their connections.
+            watchdog.close_all();
+            // Let the aborted connection tasks drop their connections.
             tokio::task::yield_now().await;
         }
     }
@@ -267,41 +413,6 @@ pub(crate) fn run_threads(
     }
     main.block_on(app.shutdown_hooks());
     Ok(())
-}
-
-/// Drives one connection until it ends, the client sends no request in time, or the
-/// shutdown grace period is over (`forced`).
-async fn run_connection<C, E>(
-    conn: C,
-    first_request: Arc<Notify>,
-    first_head_timeout: Duration,
-    mut forced: watch::Receiver<bool>,
-) where
-    C: Future<Output = Result<(), E>>,
-    E: std::fmt::Display,
-{
-    let mut conn = std::pin::pin!(conn);
-    // hyper's own header-read timeout only starts once the protocol is known: a client that
-    // connects and sends nothing (or stalls inside the HTTP/2 preface) would hold the
-    // connection forever. Bound the time to the first request here; later ones are hyper's.
-    let serve = async {
-        tokio::select! {
-            r = conn.as_mut() => Some(r),
-            _ = first_request.notified() => Some(conn.await),
-            _ = tokio::time::sleep(first_head_timeout) => {
-                tracing::debug!("closing a connection that sent no request within {first_head_timeout:?}");
-                None
-            }
-        }
-    };
-    tokio::select! {
-        r = serve => {
-            if let Some(Err(err)) = r {
-                tracing::debug!(error = %err, "connection ended with an error");
-            }
-        }
-        _ = forced.wait_for(|f| *f) => tracing::debug!("connection closed at the end of the grace period"),
-    }
 }
 
 /// A server running in a background task (see [`App::spawn`]).
