@@ -1,8 +1,10 @@
 //! The benchmark server (`bench/CONTRACT.md`): `cargo run --release --example bench_server`
 //! with `PORT` (default 3000) and `STORE=memory|redis` (+ `REDIS_URL`).
 //!
-//! It serves thread per core (`Application::run`): one single-threaded runtime per CPU
-//! core, each serving its connections and their session-store round trips start to finish.
+//! It serves with `Application::run` and the default `Scheduler::Auto`: work stealing with the
+//! memory store; thread per core with Redis (one single-threaded runtime per CPU core, each
+//! serving its connections and their Redis round trips start to finish). `WORKERS` sets the
+//! number of worker threads, `SCHEDULER=thread-per-core|work-stealing` overrides the choice.
 
 mod app;
 
@@ -23,7 +25,15 @@ fn main() -> hearth::Result<()> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
+    let scheduler = match std::env::var("SCHEDULER").as_deref() {
+        Ok("thread-per-core") => Scheduler::ThreadPerCore,
+        Ok("work-stealing") => Scheduler::WorkStealing,
+        _ => Scheduler::Auto,
+    };
     Application::create::<AppModule>()?
-        .configure(|c| c.workers = workers)
+        .configure(|c| {
+            c.workers = workers;
+            c.scheduler = scheduler;
+        })
         .run(port)
 }

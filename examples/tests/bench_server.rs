@@ -93,6 +93,8 @@ async fn walk(url: &str) {
 #[tokio::test]
 async fn contract_routes_with_memory_store() {
     let ex = common::start("bench_server", &[("STORE", "memory")]).await;
+    // The memory store keeps no per-thread state: work stealing (Scheduler::Auto).
+    assert!(ex.banner.contains("work stealing"), "{}", ex.banner);
     walk(&ex.url).await;
 }
 
@@ -104,5 +106,7 @@ async fn contract_routes_with_redis_store() {
         &[("STORE", "redis"), ("REDIS_URL", redis.url())],
     )
     .await;
+    // One Redis connection per worker thread: thread per core (Scheduler::Auto).
+    assert!(ex.banner.contains("thread per core"), "{}", ex.banner);
     walk(&ex.url).await;
 }

@@ -45,7 +45,7 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private;
 
-pub use app::{App, Application, ServerConfig};
+pub use app::{App, Application, Scheduler, ServerConfig};
 pub use body::{Body, BoxError};
 pub use error::{Error, Result};
 pub use response::{HttpException, HttpResult, IntoResponse, Json};
@@ -64,7 +64,7 @@ pub use serde_json;
 
 /// Everything an application usually needs: `use hearth::prelude::*;`.
 pub mod prelude {
-    pub use crate::app::{App, Application, ServerConfig};
+    pub use crate::app::{App, Application, Scheduler, ServerConfig};
     pub use crate::di::{
         DiError, Injectable, OnApplicationShutdown, OnModuleInit, Provider, ProviderKey, Resolver,
         Scope, Token,

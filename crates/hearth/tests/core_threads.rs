@@ -1,6 +1,7 @@
-//! `Application::run_until`: thread per core. Every worker serves the same application
-//! (singletons and sessions are shared), shutdown stops them all and finishes in-flight
-//! requests, and the shutdown hooks run once.
+//! `Application::run_until`, thread per core and work stealing. Every worker serves the same
+//! application (singletons and sessions are shared), shutdown stops them all and finishes
+//! in-flight requests, and the shutdown hooks run once. `Scheduler::Auto` serves thread per
+//! core only when a module asks for it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -35,7 +36,13 @@ impl Injectable for Counter {
 }
 
 fn app() -> Application {
-    let root = ModuleDef::new("Threads")
+    Application::from_module(root())
+        .unwrap()
+        .configure(|c| c.workers = 2)
+}
+
+fn root() -> ModuleDef {
+    ModuleDef::new("Threads")
         .import(SessionModule::for_root(SessionOptions {
             secret: "threads-test-secret-threads-test-secret-0123".into(),
             ..Default::default()
@@ -76,21 +83,54 @@ fn app() -> Application {
         .route(Method::GET, "/slow", |_req: Request| async {
             tokio::time::sleep(Duration::from_millis(400)).await;
             "done"
-        });
-    Application::from_module(root)
-        .unwrap()
-        .configure(|c| c.workers = 2)
+        })
+}
+
+fn thread_per_core(thread: &str) -> bool {
+    thread == "hearth-main" || thread == "hearth-worker-1"
+}
+
+fn work_stealing(thread: &str) -> bool {
+    thread == "hearth-pool"
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn thread_per_core_shares_the_app_and_shuts_down_cleanly() {
+async fn both_schedulers_share_the_app_and_shut_down_cleanly() {
+    // One after the other: the shutdown hook counter is shared.
+    serve_and_stop(
+        app().configure(|c| c.scheduler = Scheduler::ThreadPerCore),
+        thread_per_core,
+        1,
+    )
+    .await;
+    serve_and_stop(
+        app().configure(|c| c.scheduler = Scheduler::WorkStealing),
+        work_stealing,
+        2,
+    )
+    .await;
+    // Auto: work stealing, unless a module prefers thread per core.
+    serve_and_stop(app(), work_stealing, 3).await;
+    let preferring = Application::from_module(
+        ModuleDef::new("Root")
+            .import(root())
+            .import(ModuleDef::new("PerThreadState").prefer_thread_per_core()),
+    )
+    .unwrap()
+    .configure(|c| c.workers = 2);
+    serve_and_stop(preferring, thread_per_core, 4).await;
+}
+
+/// Serves `app` on two workers, checks which threads serve, shares state between them, and
+/// stops it with a request in flight; the shutdown hooks have then run `shutdowns` times.
+async fn serve_and_stop(app: Application, served_on: fn(&str) -> bool, shutdowns: usize) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = std::thread::Builder::new()
         .name("hearth-main".into())
         .spawn(move || {
-            app().run_until(listener, async move {
+            app.run_until(listener, async move {
                 let _ = stopped.await;
             })
         })
@@ -119,10 +159,7 @@ async fn thread_per_core_shares_the_app_and_shuts_down_cleanly() {
     assert_eq!(ns, (1..=40).collect::<Vec<_>>(), "one shared counter");
     for v in &seen {
         let t = v["thread"].as_str().unwrap();
-        assert!(
-            t == "hearth-main" || t == "hearth-worker-1",
-            "served on {t}"
-        );
+        assert!(served_on(t), "served on {t}");
     }
 
     // A session written through one connection is read through fresh connections.
@@ -166,7 +203,7 @@ async fn thread_per_core_shares_the_app_and_shuts_down_cleanly() {
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(
         SHUTDOWNS.load(Ordering::SeqCst),
-        1,
+        shutdowns,
         "shutdown hooks run once"
     );
     assert!(

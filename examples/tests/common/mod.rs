@@ -11,6 +11,8 @@ pub struct Example {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// The log line that announced the address (it also says how the example serves).
+    pub banner: String,
 }
 
 impl Drop for Example {
@@ -52,7 +54,7 @@ pub async fn start(name: &str, env: &[(&str, &str)]) -> Example {
     }
     let mut child = cmd.spawn().expect("start example");
     let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
     std::thread::spawn(move || {
         use std::io::BufRead;
         let mut tx = Some(tx);
@@ -68,18 +70,19 @@ pub async fn start(name: &str, env: &[(&str, &str)]) -> Example {
                     .chars()
                     .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
                     .collect();
-                let _ = tx.send(addr);
+                let _ = tx.send((addr, line.clone()));
             }
         }
     });
     let deadline = Instant::now() + Duration::from_secs(30);
-    let port = loop {
+    let (port, banner) = loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(addr) => {
+            Ok((addr, line)) => {
                 let port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
-                break port.unwrap_or_else(|| {
+                let port = port.unwrap_or_else(|| {
                     panic!("example {name} logged an unreadable address {addr:?}")
                 });
+                break (port, line);
             }
             Err(_) => {
                 if let Ok(Some(status)) = child.try_wait() {
@@ -95,6 +98,7 @@ pub async fn start(name: &str, env: &[(&str, &str)]) -> Example {
     Example {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        banner,
     }
 }
 

@@ -20,10 +20,34 @@ pub struct ServerConfig {
     pub keep_alive: bool,
     /// How long a graceful shutdown waits for in-flight requests. Default 30 s.
     pub shutdown_grace: Duration,
-    /// Worker threads of [`Application::run`](super::Application::run) (thread per core);
-    /// `0`, the default, means one per CPU core. `listen` ignores it: it serves on the
-    /// runtime it is called from.
+    /// Worker threads of [`Application::run`](super::Application::run); `0`, the default,
+    /// means one per CPU core. `listen` ignores it: it serves on the runtime it is called
+    /// from.
     pub workers: usize,
+    /// How [`Application::run`](super::Application::run) spreads requests over its worker
+    /// threads. Default [`Scheduler::Auto`].
+    pub scheduler: Scheduler,
+}
+
+/// How [`Application::run`](super::Application::run) spreads requests over its worker
+/// threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheduler {
+    /// Thread per core when a module asks for it
+    /// ([`ModuleDef::prefer_thread_per_core`](crate::module::ModuleDef::prefer_thread_per_core): the
+    /// Redis session store does), work stealing otherwise.
+    #[default]
+    Auto,
+    /// One single-threaded runtime per worker, each serving the connections dealt to it
+    /// start to finish: a request and the store round trips it waits for never change
+    /// threads, and per-thread state (one Redis connection per worker) is used without
+    /// cross-thread wake-ups. A connection stays on its worker, so when another process
+    /// takes a core, the connections of the worker sharing it wait.
+    ThreadPerCore,
+    /// One multi-threaded tokio runtime: idle workers take over tasks of busy ones, which
+    /// keeps latency even when the cores are shared with other processes. A request that
+    /// waits on a remote store may be woken on another thread.
+    WorkStealing,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +61,7 @@ impl Default for ServerConfig {
             keep_alive: true,
             shutdown_grace: Duration::from_secs(30),
             workers: 0,
+            scheduler: Scheduler::Auto,
         }
     }
 }

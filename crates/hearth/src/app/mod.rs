@@ -9,7 +9,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use http::{Method, StatusCode, header};
 
-pub use config::{Limits, ServerConfig};
+pub use config::{Limits, Scheduler, ServerConfig};
 pub use server::{RunningServer, ShutdownHandle};
 
 use crate::di::{Container, ContainerBuilder};
@@ -36,6 +36,8 @@ pub struct Application {
     module_middleware: Vec<SharedMiddleware>,
     app_middleware: Vec<SharedMiddleware>,
     config: ServerConfig,
+    /// A module asked to be served thread per core (see [`Scheduler::Auto`]).
+    prefers_thread_per_core: bool,
 }
 
 impl std::fmt::Debug for Application {
@@ -59,12 +61,13 @@ impl Application {
     }
 
     fn from_import(root: Import) -> crate::Result<Self> {
-        let (container, module_middleware) = ContainerBuilder::build(root)?;
+        let built = ContainerBuilder::build(root)?;
         Ok(Application {
-            container,
-            module_middleware,
+            container: built.container,
+            module_middleware: built.middleware,
             app_middleware: Vec::new(),
             config: ServerConfig::default(),
+            prefers_thread_per_core: built.thread_per_core,
         })
     }
 

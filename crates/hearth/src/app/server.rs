@@ -326,12 +326,18 @@ async fn serve_connections(
     }
 }
 
-/// Thread per core: `workers` threads, each with a single-threaded tokio runtime serving its
+/// `Application::run`: `workers` threads, thread per core or work stealing (see
+/// [`Scheduler`](super::Scheduler)).
+///
+/// Thread per core: each worker has a single-threaded tokio runtime serving its
 /// connections start to finish, so a request and the I/O it waits for (the session store,
 /// …) never hop between threads. The calling thread accepts and deals connections out in
 /// turn, so every core gets an even share. The application is
 /// built on the calling thread, which serves as worker 0; `shutdown` (polled there) stops
 /// every worker, each finishes its in-flight requests, then the shutdown hooks run once.
+///
+/// Work stealing: one multi-threaded runtime with `workers` threads builds and serves the
+/// application; the calling thread waits for it.
 pub(crate) fn run_threads(
     application: super::Application,
     listener: std::net::TcpListener,
@@ -356,6 +362,31 @@ pub(crate) fn run_threads(
     listener
         .set_nonblocking(true)
         .map_err(|e| io("cannot configure the listener", e))?;
+    let thread_per_core = match application.config.scheduler {
+        super::Scheduler::Auto => application.prefers_thread_per_core,
+        super::Scheduler::ThreadPerCore => true,
+        super::Scheduler::WorkStealing => false,
+    };
+    if !thread_per_core {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("hearth-pool")
+            .enable_all()
+            .build()
+            .map_err(|e| io("cannot start a tokio runtime", e))?;
+        return rt.block_on(async move {
+            let app = application.build().await?;
+            let listener = TcpListener::from_std(listener).map_err(|e| io("cannot listen", e))?;
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(
+                    "Hearth listening on http://{addr} ({workers} worker threads, work stealing)"
+                );
+            }
+            serve_connections(&app, Connections::Listener(listener), shutdown).await;
+            app.shutdown_hooks().await;
+            Ok(())
+        });
+    }
     let runtime = || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -365,7 +396,9 @@ pub(crate) fn run_threads(
     let main = runtime()?;
     let app = main.block_on(application.build())?;
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!("Hearth listening on http://{addr} ({workers} worker threads)");
+        tracing::info!(
+            "Hearth listening on http://{addr} ({workers} worker threads, thread per core)"
+        );
     }
     let (stop, stopped) = watch::channel(false);
     let mut threads = Vec::with_capacity(workers.saturating_sub(1));

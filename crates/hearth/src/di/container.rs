@@ -250,14 +250,22 @@ pub(crate) struct ContainerBuilder {
     modules: Vec<ModuleNode>,
     statics: HashMap<std::any::TypeId, ModuleId>,
     pub(crate) middleware: Vec<crate::middleware::SharedMiddleware>,
+    thread_per_core: bool,
     problems: Vec<String>,
 }
 
+/// What [`ContainerBuilder::build`] gives the application besides the container.
+pub(crate) struct Built {
+    pub(crate) container: Container,
+    /// The middleware the modules install.
+    pub(crate) middleware: Vec<crate::middleware::SharedMiddleware>,
+    /// Some module asked to be served thread per core.
+    pub(crate) thread_per_core: bool,
+}
+
 impl ContainerBuilder {
-    /// Builds the container and returns it with the middleware the modules install.
-    pub(crate) fn build(
-        root: Import,
-    ) -> Result<(Container, Vec<crate::middleware::SharedMiddleware>), crate::Error> {
+    /// Builds the container, with what the modules ask of the application.
+    pub(crate) fn build(root: Import) -> Result<Built, crate::Error> {
         let mut b = ContainerBuilder::default();
         let mut stack = Vec::new();
         let _ = b.add(root, &mut stack);
@@ -286,7 +294,11 @@ impl ContainerBuilder {
             index,
             order,
         }));
-        Ok((container, middleware))
+        Ok(Built {
+            container,
+            middleware,
+            thread_per_core: b.thread_per_core,
+        })
     }
 
     fn add(
@@ -351,6 +363,7 @@ impl ContainerBuilder {
         stack.pop();
         self.modules[id].imports = imports;
         self.middleware.extend(def.middleware);
+        self.thread_per_core |= def.thread_per_core;
         Some(id)
     }
 

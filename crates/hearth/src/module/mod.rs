@@ -34,6 +34,7 @@ pub struct ModuleDef {
     pub(crate) middleware: Vec<SharedMiddleware>,
     pub(crate) routes: Vec<MountedRoute>,
     pub(crate) errors: Vec<String>,
+    pub(crate) thread_per_core: bool,
 }
 
 impl ModuleDef {
@@ -49,6 +50,7 @@ impl ModuleDef {
             middleware: Vec::new(),
             routes: Vec::new(),
             errors: Vec::new(),
+            thread_per_core: false,
         }
     }
 
@@ -85,6 +87,15 @@ impl ModuleDef {
     /// Makes the module's exports visible to every module.
     pub fn global(mut self) -> Self {
         self.global = true;
+        self
+    }
+
+    /// Asks [`Application::run`](crate::Application::run) to serve thread per core when its
+    /// [`ServerConfig::scheduler`](crate::ServerConfig::scheduler) is
+    /// [`Scheduler::Auto`](crate::Scheduler::Auto): for modules whose providers keep state per
+    /// thread (the Redis session store keeps one connection per worker thread).
+    pub fn prefer_thread_per_core(mut self) -> Self {
+        self.thread_per_core = true;
         self
     }
 

@@ -134,6 +134,11 @@ impl SessionModule {
                         Err(_) => Box::pin(async { Ok(()) }),
                     }
                 }));
+                let def = if core.store.prefers_thread_per_core() {
+                    def.prefer_thread_per_core()
+                } else {
+                    def
+                };
                 def.provider(provider)
                     .export(ProviderKey::of::<SessionService>())
                     .export(SESSION_SERVICE_TOKEN)

@@ -156,4 +156,13 @@ pub trait SessionStore: Send + Sync + 'static {
     fn check(&self) -> StoreFuture<'_, ()> {
         Box::pin(async { Ok(()) })
     }
+
+    /// Whether the store keeps state per thread (such as one connection per worker thread)
+    /// that serving **thread per core** makes the most of. With it,
+    /// [`SessionModule::for_root`](super::SessionModule::for_root) asks
+    /// [`Application::run`](crate::Application::run) (under [`Scheduler::Auto`](crate::Scheduler::Auto))
+    /// to serve thread per core. The default is `false`.
+    fn prefers_thread_per_core(&self) -> bool {
+        false
+    }
 }

@@ -565,6 +565,12 @@ impl SessionStore for RedisSessionStore {
         Box::pin(self.delete_all_of_impl(user_id))
     }
 
+    /// One multiplexed connection per worker thread: thread per core keeps each request and
+    /// its Redis round trips on one thread, with no cross-thread wake-up per reply.
+    fn prefers_thread_per_core(&self) -> bool {
+        true
+    }
+
     fn check(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             match self.ping().await {
