@@ -68,11 +68,61 @@ fn seconds(d: Duration) -> i64 {
     i64::try_from(d.as_millis().saturating_add(500) / 1000).unwrap_or(i64::MAX / 2)
 }
 
-/// The `Set-Cookie` value carrying `value` for `max_age`.
+/// The cookie attributes that do not change between responses, as the `cookie` crate renders
+/// them after `name=value`: `; HttpOnly; SameSite=Lax; Path=/` and so on.
+pub(crate) fn attributes(o: &super::SessionOptions) -> String {
+    let mut c = cookie::Cookie::build(("n", ""))
+        .path(o.path.clone())
+        .same_site(o.same_site.into());
+    if o.http_only {
+        c = c.http_only(true);
+    }
+    if o.secure {
+        c = c.secure(true);
+    }
+    if let Some(d) = &o.domain {
+        c = c.domain(d.clone());
+    }
+    c.build().to_string().split_off("n=".len())
+}
+
+/// The `Set-Cookie` value carrying `value` for `max_age`:
+/// `name=value; <attributes>; Max-Age=N; Expires=<date>`, the same text as the `cookie`
+/// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
+/// rendered at start-up and an `Expires` date formatted once per second and thread. Formatting
+/// a `cookie::Cookie` per response, date included, cost more than the rest of a login.
 pub(crate) fn build(s: &Settings, value: String, max_age: Duration) -> Option<HeaderValue> {
+    use std::fmt::Write as _;
     let secs = seconds(max_age).min(400 * 24 * 3600);
-    let ttl = time::Duration::seconds(secs);
-    header(s, value, ttl, time::OffsetDateTime::now_utc() + ttl)
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let expires = now.saturating_add(secs.max(0).unsigned_abs());
+    let mut out = String::with_capacity(s.name.len() + value.len() + s.attributes.len() + 64);
+    out.push_str(&s.name);
+    out.push('=');
+    out.push_str(&value);
+    out.push_str(&s.attributes);
+    let _ = write!(out, "; Max-Age={secs}; Expires=");
+    http_date(expires, &mut out);
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
+}
+
+/// Appends the IMF-fixdate of `unix_secs` (`Sun, 06 Nov 1994 08:49:37 GMT`), formatted once
+/// per second per thread.
+fn http_date(unix_secs: u64, out: &mut String) {
+    thread_local! {
+        static CACHE: std::cell::RefCell<(u64, String)> = const {
+            std::cell::RefCell::new((u64::MAX, String::new()))
+        };
+    }
+    CACHE.with_borrow_mut(|(at, text)| {
+        if *at != unix_secs {
+            *text = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(unix_secs));
+            *at = unix_secs;
+        }
+        out.push_str(text);
+    });
 }
 
 /// The `Set-Cookie` value that deletes the session cookie (`Max-Age=0`, `Expires` in the past).
@@ -112,6 +162,10 @@ fn header(
 /// Sets the session cookie on a response: removes any `Set-Cookie` for the same name (so
 /// there is exactly one), keeps every other cookie the handler set.
 pub(crate) fn apply(headers: &mut HeaderMap, name: &str, value: HeaderValue) {
+    if !headers.contains_key(SET_COOKIE) {
+        headers.insert(SET_COOKIE, value);
+        return;
+    }
     let others: Vec<HeaderValue> = headers
         .get_all(SET_COOKIE)
         .iter()
@@ -190,5 +244,54 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id, id);
+    }
+
+    #[test]
+    fn fast_path_matches_the_cookie_crate() {
+        use super::super::{SameSite, SessionOptions};
+        let variants = [
+            SessionOptions::default(),
+            SessionOptions {
+                name: "__Host-sid".into(),
+                secure: true,
+                same_site: SameSite::Strict,
+                ..Default::default()
+            },
+            SessionOptions {
+                http_only: false,
+                same_site: SameSite::None,
+                secure: true,
+                path: "/app".into(),
+                domain: Some("example.com".into()),
+                ..Default::default()
+            },
+        ];
+        for o in variants {
+            let s = Settings::of(&o);
+            for max_age in [
+                Duration::from_secs(86_400),
+                Duration::from_millis(3_599_600),
+                Duration::from_secs(1),
+            ] {
+                let fast = build(&s, "abc.def".into(), max_age).unwrap();
+                let secs = seconds(max_age);
+                // The date as the crate writes it, from the second `build` took.
+                let fast = fast.to_str().unwrap();
+                let expires = fast.rsplit_once("Expires=").unwrap().1;
+                let at = time::OffsetDateTime::from_unix_timestamp(
+                    httpdate::parse_http_date(expires)
+                        .unwrap()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs() as i64,
+                )
+                .unwrap();
+                let reference = header(&s, "abc.def".into(), time::Duration::seconds(secs), at);
+                assert_eq!(fast, reference.unwrap().to_str().unwrap());
+                // And the date is now + Max-Age, give or take the second boundary.
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                assert!((at.unix_timestamp() - now - secs).abs() <= 1, "{fast}");
+            }
+        }
     }
 }

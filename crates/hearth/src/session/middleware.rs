@@ -88,9 +88,10 @@ impl SessionMiddleware {
             let st: &mut State = &mut st;
             let write = if st.modified && (st.stored || !st.data.is_empty()) {
                 let id = st.id.clone().unwrap_or_else(super::id::new_id);
+                // Moved out for the save and put back after it (no copy of the data).
                 let r: SessionRecord = core.record(
                     id,
-                    st.data.clone(),
+                    std::mem::take(&mut st.data),
                     st.created_at,
                     st.deadline,
                     now,
@@ -115,34 +116,9 @@ impl SessionMiddleware {
             ended = true;
         }
         if let Some(mut record) = write {
-            if !record.is_live_at(now) {
-                // Past the absolute deadline: the session is over.
-                if stored {
-                    core.store.delete(&record.id).await?;
-                }
-                if let Some(old) = &carried_from {
-                    core.store.delete(old).await?;
-                }
-                return Ok(CookieAction::Remove);
-            }
-            if stored {
-                if !core.store.save(&record).await? {
-                    // Destroyed while this request ran: do not bring it back.
-                    return Ok(CookieAction::Remove);
-                }
-            } else {
-                if let Some(old) = &carried_from {
-                    if !core.store.delete(old).await? {
-                        // Regenerating a session destroyed meanwhile: nothing to carry.
-                        return Ok(CookieAction::Remove);
-                    }
-                }
-                core.create(&mut record).await?;
-            }
-            return Ok(CookieAction::Set {
-                id: record.id,
-                expires_at: record.expires_at,
-            });
+            let action = self.write(&mut record, stored, carried_from, now).await;
+            state.lock().unwrap_or_else(|e| e.into_inner()).data = record.data;
+            return action;
         }
         if let Some(old) = carried_from {
             // Regenerated, then emptied: the old record goes, nothing new is stored.
@@ -170,6 +146,46 @@ impl SessionMiddleware {
             return Ok(CookieAction::Remove);
         }
         Ok(CookieAction::None)
+    }
+
+    /// Writes a changed session: a new one (created, replacing the one it was regenerated
+    /// from), or an update of a stored one that must still exist.
+    async fn write(
+        &self,
+        record: &mut SessionRecord,
+        stored: bool,
+        carried_from: Option<String>,
+        now: u64,
+    ) -> Result<CookieAction, SessionError> {
+        let core = &self.core;
+        if !record.is_live_at(now) {
+            // Past the absolute deadline: the session is over.
+            if stored {
+                core.store.delete(&record.id).await?;
+            }
+            if let Some(old) = &carried_from {
+                core.store.delete(old).await?;
+            }
+            return Ok(CookieAction::Remove);
+        }
+        if stored {
+            if !core.store.save(record).await? {
+                // Destroyed while this request ran: do not bring it back.
+                return Ok(CookieAction::Remove);
+            }
+        } else {
+            if let Some(old) = &carried_from {
+                if !core.store.delete(old).await? {
+                    // Regenerating a session destroyed meanwhile: nothing to carry.
+                    return Ok(CookieAction::Remove);
+                }
+            }
+            core.create(record).await?;
+        }
+        Ok(CookieAction::Set {
+            id: record.id.clone(),
+            expires_at: record.expires_at,
+        })
     }
 }
 

@@ -306,6 +306,9 @@ pub(crate) struct Settings {
     pub(crate) domain: Option<String>,
     pub(crate) absolute_timeout: Option<Duration>,
     pub(crate) user_key: String,
+    /// The cookie's attributes after its value, rendered once by the `cookie` crate
+    /// (`; HttpOnly; SameSite=Lax; Path=/`…), for [`cookie::build`](super::cookie::build).
+    pub(crate) attributes: String,
 }
 
 impl Settings {
@@ -321,6 +324,7 @@ impl Settings {
             domain: o.domain.clone(),
             absolute_timeout: o.absolute_timeout,
             user_key: o.user_key.clone(),
+            attributes: super::cookie::attributes(o),
         }
     }
 }

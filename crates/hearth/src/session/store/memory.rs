@@ -87,8 +87,6 @@ const NONE32: u32 = u32::MAX;
 
 impl Entry {
     fn new(key: &Key, record: &SessionRecord) -> Result<Entry, StoreError> {
-        let data =
-            serde_json::to_vec(&record.data).map_err(|e| StoreError::Serialization(Box::new(e)))?;
         let user = record.user_id.as_deref().map(str::as_bytes);
         let user_len = match user {
             Some(u) => u32::try_from(u.len())
@@ -97,7 +95,8 @@ impl Entry {
                 .ok_or_else(|| StoreError::other("memory session store: user id too long"))?,
             None => NONE32,
         };
-        let mut b = Vec::with_capacity(USER + user.map_or(0, <[u8]>::len) + data.len());
+        // Room for the header, the user and a small session; the JSON is written in place.
+        let mut b = Vec::with_capacity(USER + user.map_or(0, <[u8]>::len) + 64);
         b.extend_from_slice(key);
         b.extend_from_slice(&record.created_at.to_le_bytes());
         b.extend_from_slice(&record.updated_at.to_le_bytes());
@@ -105,7 +104,8 @@ impl Entry {
         b.extend_from_slice(&record.deadline.unwrap_or(u64::MAX).to_le_bytes());
         b.extend_from_slice(&user_len.to_le_bytes());
         b.extend_from_slice(user.unwrap_or_default());
-        b.extend_from_slice(&data);
+        serde_json::to_writer(&mut b, &record.data)
+            .map_err(|e| StoreError::Serialization(Box::new(e)))?;
         Ok(Entry(b.into_boxed_slice()))
     }
 
