@@ -97,6 +97,36 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_deleted_elsewhere_is_recreated_with_a_ttl() {
+    // The store remembers how long it made each user's index live, and then skips extending
+    // it; an index deleted meanwhile (by another process's "log out everywhere", or evicted)
+    // must still come back with a TTL that covers the new session, never as a key that lives
+    // forever.
+    let redis = hearth_e2e::redis();
+    let (store, prefix) = store(redis.url(), "recreated-index");
+    let mut c = raw(redis.url()).await;
+    let user = format!("u-{}", new_id());
+    let index = format!("{prefix}user:{user}");
+    let first = record(Duration::from_secs(300), None, Some(&user));
+    store.create(&first).await.unwrap();
+    let _: i64 = c.del(&index).await.unwrap();
+
+    let second = record(Duration::from_secs(300), None, Some(&user));
+    store.create(&second).await.unwrap();
+    let members: Vec<String> = c.smembers(&index).await.unwrap();
+    assert_eq!(members, vec![second.id.clone()]);
+    let set_ttl: i64 = c.pttl(&index).await.unwrap();
+    assert!(
+        set_ttl >= 300_000,
+        "the index must outlive the session: {set_ttl}"
+    );
+    assert_eq!(
+        store.sessions_of(&user).await.unwrap(),
+        vec![second.id.clone()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_never_extend_a_session_past_its_deadline() {
     let redis = hearth_e2e::redis();
     let (store, prefix) = store(redis.url(), "deadline");

@@ -72,9 +72,13 @@ const SAME_INSTANT_MS: u64 = 1000;
 ///   gets a second command that moves its expiry back to the deadline (`PEXPIREAT`); `load`
 ///   checks the deadline anyway, so such a session is never served past it.
 /// - **The user index is maintained in the same pipeline** as the write (`SADD`, then
-///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). An id left in
-///   the set by a failed write or an owner change is harmless: readers check each record's
-///   owner.
+///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). The store
+///   remembers the horizon it gave each user's index, so a later login of the same user whose
+///   session ends before it skips the `GT`; it keeps the `NX`, which gives the set a TTL again
+///   should another process have deleted it meanwhile. (This assumes the processes sharing a
+///   key prefix give sessions the same lifetimes, as they do when they share their options.)
+///   An id left in the set by a failed write or an owner change is harmless: readers check
+///   each record's owner.
 /// - **Expiry is Redis's**: the `expires_at` returned by `load` is derived from the key's TTL,
 ///   so every process agrees on it; TTLs are relative, so the clocks of the application
 ///   servers and of Redis need not agree.
@@ -105,6 +109,59 @@ struct Inner {
     user_prefix: String,
     ttl_cap: Option<u64>,
     startup: StartupCheck,
+    horizons: Horizons,
+}
+
+/// How long this process knows each user's index to live (ms since the epoch): the
+/// horizons it set itself. A write whose session ends before the known horizon need not
+/// extend the index (`PEXPIRE … GT`); it still sends `PEXPIRE … NX`, which gives the set a TTL
+/// should it have been deleted or evicted since. Bounded: a full shard is emptied, which
+/// only costs the next writes of those users their `GT`.
+struct Horizons {
+    shards: Box<[std::sync::Mutex<std::collections::HashMap<String, u64>>]>,
+}
+
+const HORIZON_SHARDS: usize = 16;
+const HORIZONS_PER_SHARD: usize = 4096;
+
+impl Horizons {
+    fn new() -> Self {
+        Horizons {
+            shards: (0..HORIZON_SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+
+    fn shard(&self, index: &str) -> &std::sync::Mutex<std::collections::HashMap<String, u64>> {
+        // FNV-1a: a cheap spread over the shards (no DoS concern: a shard is just a lock).
+        let h = index.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        &self.shards[(h % HORIZON_SHARDS as u64) as usize]
+    }
+
+    /// The known horizon of `index`, if any.
+    fn get(&self, index: &str) -> Option<u64> {
+        let shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
+        shard.get(index).copied()
+    }
+
+    /// `index` lives at least until `until`.
+    fn extend(&self, index: &str, until: u64) {
+        let mut shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = shard.get_mut(index) {
+            *known = (*known).max(until);
+            return;
+        }
+        if shard.len() >= HORIZONS_PER_SHARD {
+            shard.clear();
+        }
+        shard.insert(index.to_owned(), until);
+    }
+
+    fn forget(&self, index: &str) {
+        let mut shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
+        shard.remove(index);
+    }
 }
 
 impl std::fmt::Debug for RedisSessionStore {
@@ -141,18 +198,19 @@ impl RedisSessionStore {
                 user_prefix: format!("{}user:", options.key_prefix),
                 ttl_cap: options.ttl.map(millis),
                 startup: options.startup,
+                horizons: Horizons::new(),
             }),
         })
     }
 
     /// The key of a session.
     pub fn key(&self, id: &str) -> String {
-        format!("{}{id}", self.inner.prefix)
+        [self.inner.prefix.as_str(), id].concat()
     }
 
     /// The key of a user's index.
     pub fn user_key(&self, user_id: &str) -> String {
-        format!("{}{user_id}", self.inner.user_prefix)
+        [self.inner.user_prefix.as_str(), user_id].concat()
     }
 
     /// Connects (opening the pool's connections) and checks that Redis answers. The session
@@ -264,18 +322,21 @@ impl RedisSessionStore {
             if index_until.is_none_or(|until| until < expires_at) {
                 // Read-only for longer than the index's horizon: extend the index too.
                 let index = self.user_key(user);
+                let idx_ttl = ttl.saturating_mul(2);
                 self.inner
                     .pool
                     .idempotent(|mut c| {
                         let (index, id) = (&index, &r.id);
-                        let idx_ttl = ttl.saturating_mul(2);
                         async move {
-                            let mut p = redis::pipe();
-                            index_commands(&mut p, index, id, idx_ttl);
+                            let mut p = redis::Pipeline::with_capacity(3);
+                            index_commands(&mut p, index, id, idx_ttl, true);
                             p.query_async::<()>(&mut c).await
                         }
                     })
                     .await?;
+                self.inner
+                    .horizons
+                    .extend(&index, now.saturating_add(idx_ttl));
             }
         }
         Ok(Some(r))
@@ -299,10 +360,20 @@ impl RedisSessionStore {
                 && Some(h.user_id.as_str()) == user
                 && h.until >= now.saturating_add(ttl)
         });
-        let (index, index_until) = match (user, covered) {
-            (None, _) => (None, None),
-            (Some(_), Some(hint)) => (None, Some(hint.until)),
-            (Some(u), None) => (Some(self.user_key(u)), Some(now.saturating_add(idx_ttl))),
+        // (index key, whether to extend it with `GT`, the horizon recorded in the session)
+        let (index, extend, index_until) = match (user, covered) {
+            (None, _) => (None, false, None),
+            (Some(_), Some(hint)) => (None, false, Some(hint.until)),
+            (Some(u), None) => {
+                let index = self.user_key(u);
+                match self.inner.horizons.get(&index) {
+                    // This process already made the index outlive this session.
+                    Some(known) if known >= now.saturating_add(ttl) => {
+                        (Some(index), false, Some(known))
+                    }
+                    _ => (Some(index), true, Some(now.saturating_add(idx_ttl))),
+                }
+            }
         };
         let json = serde_json::to_string(&StoredRef::new(record, index_until))
             .map_err(|e| StoreError::Serialization(Box::new(e)))?;
@@ -310,26 +381,37 @@ impl RedisSessionStore {
         let op = |mut c: redis::aio::MultiplexedConnection| {
             let (key, json, index) = (&key, &json, &index);
             async move {
-                let mut p = redis::pipe();
-                p.cmd("SET")
+                let mut set = redis::Cmd::with_capacity(6, key.len() + json.len() + 24);
+                set.arg("SET")
                     .arg(key)
                     .arg(json)
                     .arg(condition)
                     .arg("PX")
                     .arg(ttl);
-                if let Some(index) = index {
-                    index_commands(&mut p, index, &record.id, idx_ttl);
-                }
-                let (set,): (Option<String>,) = p.query_async(&mut c).await?;
-                Ok(set.is_some())
+                let Some(index) = index else {
+                    // A single command: no pipeline to build and take apart.
+                    let done: Option<String> = set.query_async(&mut c).await?;
+                    return Ok(done.is_some());
+                };
+                let mut p = redis::Pipeline::with_capacity(4);
+                p.add_command(set);
+                index_commands(&mut p, index, &record.id, idx_ttl, extend);
+                let (done,): (Option<String>,) = p.query_async(&mut c).await?;
+                Ok(done.is_some())
             }
         };
-        if condition == "XX" {
+        let written = if condition == "XX" {
             // Idempotent: a repeated update writes the same value.
-            self.inner.pool.idempotent(op).await
+            self.inner.pool.idempotent(op).await?
         } else {
-            self.inner.pool.run(op).await
+            self.inner.pool.run(op).await?
+        };
+        if let (Some(index), true, true) = (&index, extend, written) {
+            self.inner
+                .horizons
+                .extend(index, now.saturating_add(idx_ttl));
         }
+        Ok(written)
     }
 
     async fn create_impl(&self, record: &SessionRecord) -> Result<(), StoreError> {
@@ -416,8 +498,10 @@ impl RedisSessionStore {
     }
 
     async fn delete_all_of_impl(&self, user: &str) -> Result<usize, StoreError> {
+        let index = self.user_key(user);
+        self.inner.horizons.forget(&index);
         let mut inv = scripts::DELETE_ALL.prepare_invoke();
-        inv.key(self.user_key(user))
+        inv.key(&index)
             .arg(&self.inner.prefix)
             .arg(user)
             .arg(now_ms());
@@ -432,11 +516,17 @@ impl RedisSessionStore {
 }
 
 /// Adds `id` to a user's index and makes the index live at least `ttl` ms: `NX` gives a new
-/// set its TTL, `GT` only ever lengthens an existing one (Redis ≥ 7.0).
-fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64) {
-    p.cmd("SADD").arg(index).arg(id).ignore();
-    p.cmd("PEXPIRE").arg(index).arg(ttl).arg("NX").ignore();
-    p.cmd("PEXPIRE").arg(index).arg(ttl).arg("GT").ignore();
+/// set its TTL, `GT` (when `extend`) only ever lengthens an existing one (Redis ≥ 7.0).
+fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, extend: bool) {
+    let mut sadd = redis::Cmd::with_capacity(3, index.len() + id.len() + 4);
+    sadd.arg("SADD").arg(index).arg(id);
+    p.add_command(sadd).ignore();
+    let flags: &[&str] = if extend { &["NX", "GT"] } else { &["NX"] };
+    for flag in flags {
+        let mut expire = redis::Cmd::with_capacity(4, index.len() + 32);
+        expire.arg("PEXPIRE").arg(index).arg(ttl).arg(*flag);
+        p.add_command(expire).ignore();
+    }
 }
 
 /// A record as stored: the [`SessionRecord`]'s fields plus how long its user's index is
