@@ -115,6 +115,7 @@ pub fn options(store: StoreConfig) -> SessionOptions {
         secret: std::env::var("SESSION_SECRET")
             .unwrap_or_else(|_| "hearth-bench-secret-0123456789abcdef-not-for-production".into()),
         store,
+        user_key: std::env::var("USER_KEY").unwrap_or_else(|_| "userId".into()),
         ..Default::default()
     }
 }

@@ -5,6 +5,9 @@
 //! memory store; thread per core with Redis (one single-threaded runtime per CPU core, each
 //! serving its connections and their Redis round trips start to finish). `WORKERS` sets the
 //! number of worker threads, `SCHEDULER=thread-per-core|work-stealing` overrides the choice.
+//! `USER_KEY` names the session key of the per-user index (default `userId`, which login
+//! writes); a key login never writes (`USER_KEY=none`) leaves the index out, which is the
+//! work actix-session does (it keeps no index, so it cannot log a user out everywhere).
 
 mod app;
 
