@@ -267,6 +267,11 @@ async fn serve_connections(
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
+            // Shutdown first: once it is signalled, a connection that arrived at the same
+            // time is left to the kernel (reset when the listener closes), never served.
+            biased;
+            _ = &mut shutdown => break,
+            _ = watchdog.ticks.tick() => watchdog.check(),
             accepted = incoming.next() => match accepted {
                 None => {
                     // No more connections will come (the dealer stopped): wait for shutdown,
@@ -309,8 +314,6 @@ async fn serve_connections(
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             },
-            _ = watchdog.ticks.tick() => watchdog.check(),
-            _ = &mut shutdown => break,
         }
     }
     drop(incoming);
