@@ -9,8 +9,11 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Longest time to receive a request body (408 beyond). Default 30 s.
     pub body_timeout: Duration,
-    /// Longest time a client may take to send the request head; slower connections are
-    /// closed. Default 10 s.
+    /// Longest time a connection may sit without a request in progress: a client that
+    /// connects and sends nothing, trickles its request head, or keeps an idle keep-alive
+    /// connection is closed after between one and one and a half of it (one watchdog per
+    /// worker checks four times per timeout; no timer per request). A streamed response keeps
+    /// its connection busy until its body ends. Default 10 s.
     pub header_read_timeout: Duration,
     /// Largest request head, in bytes (431 beyond). At least 8192. Default 16 KiB.
     pub max_header_bytes: usize,
