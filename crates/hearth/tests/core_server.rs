@@ -149,7 +149,12 @@ async fn closed_by_server(stream: &mut TcpStream) -> Option<String> {
 }
 
 fn slow_app() -> Application {
-    Application::from_module(app())
+    with_header_timeout(app())
+}
+
+/// `def` with a header-read timeout of 300 ms.
+fn with_header_timeout(def: ModuleDef) -> Application {
+    Application::from_module(def)
         .unwrap()
         .configure(|c| c.header_read_timeout = Duration::from_millis(300))
 }
@@ -206,12 +211,7 @@ async fn handlers_slower_than_the_header_timeout_are_not_cut_off() {
         tokio::time::sleep(Duration::from_millis(800)).await;
         "slow but fine"
     });
-    let server = start(
-        Application::from_module(def)
-            .unwrap()
-            .configure(|c| c.header_read_timeout = Duration::from_millis(300)),
-    )
-    .await;
+    let server = start(with_header_timeout(def)).await;
     let response = raw_exchange(
         server.addr(),
         b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -262,12 +262,7 @@ async fn streamed_response_outlasting_the_header_timeout_is_not_cut_off() {
         });
         hearth::Response::new(hearth::Body::new(http_body_util::StreamBody::new(chunks)))
     });
-    let server = start(
-        Application::from_module(def)
-            .unwrap()
-            .configure(|c| c.header_read_timeout = Duration::from_millis(300)),
-    )
-    .await;
+    let server = start(with_header_timeout(def)).await;
     let response = raw_exchange(
         server.addr(),
         b"GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",

@@ -66,8 +66,18 @@ pub(crate) async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> crate::Result<()> {
+    serve_as(app, listener, shutdown, "").await
+}
+
+/// [`serve`], with `how` (how it serves) appended to the line that logs the address.
+async fn serve_as(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+    how: &str,
+) -> crate::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!("Hearth listening on http://{addr}");
+        tracing::info!("Hearth listening on http://{addr}{how}");
     }
     serve_connections(&app, Connections::Listener(listener), shutdown).await;
     app.shutdown_hooks().await;
@@ -265,6 +275,9 @@ async fn serve_connections(
     let graceful = GracefulShutdown::new();
     let mut watchdog = Watchdog::new(app.config().header_read_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
+    // False once no more connections will come (the dealer stopped): then wait for shutdown,
+    // still closing idle connections meanwhile.
+    let mut accepting = true;
     loop {
         tokio::select! {
             // Shutdown first: once it is signalled, a connection that arrived at the same
@@ -272,18 +285,8 @@ async fn serve_connections(
             biased;
             _ = &mut shutdown => break,
             _ = watchdog.ticks.tick() => watchdog.check(),
-            accepted = incoming.next() => match accepted {
-                None => {
-                    // No more connections will come (the dealer stopped): wait for shutdown,
-                    // still closing idle connections meanwhile.
-                    loop {
-                        tokio::select! {
-                            _ = &mut shutdown => break,
-                            _ = watchdog.ticks.tick() => watchdog.check(),
-                        }
-                    }
-                    break;
-                }
+            accepted = incoming.next(), if accepting => match accepted {
+                None => accepting = false,
                 Some(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
                     let app = app.clone();
@@ -380,14 +383,8 @@ pub(crate) fn run_threads(
         return rt.block_on(async move {
             let app = application.build().await?;
             let listener = TcpListener::from_std(listener).map_err(|e| io("cannot listen", e))?;
-            if let Ok(addr) = listener.local_addr() {
-                tracing::info!(
-                    "Hearth listening on http://{addr} ({workers} worker threads, work stealing)"
-                );
-            }
-            serve_connections(&app, Connections::Listener(listener), shutdown).await;
-            app.shutdown_hooks().await;
-            Ok(())
+            let how = format!(" ({workers} worker threads, work stealing)");
+            serve_as(app, listener, shutdown, &how).await
         });
     }
     let runtime = || {

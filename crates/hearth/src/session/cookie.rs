@@ -68,22 +68,30 @@ fn seconds(d: Duration) -> i64 {
     i64::try_from(d.as_millis().saturating_add(500) / 1000).unwrap_or(i64::MAX / 2)
 }
 
-/// The cookie attributes that do not change between responses, as the `cookie` crate renders
-/// them after `name=value`: `; HttpOnly; SameSite=Lax; Path=/` and so on.
-pub(crate) fn attributes(o: &super::SessionOptions) -> String {
-    let mut c = cookie::Cookie::build(("n", ""))
-        .path(o.path.clone())
-        .same_site(o.same_site.into());
-    if o.http_only {
+/// A cookie `name=value` with the configured path, SameSite, HttpOnly, Secure and domain.
+fn with_attributes(s: &Settings, name: String, value: String) -> cookie::CookieBuilder<'static> {
+    let mut c = cookie::Cookie::build((name, value))
+        .path(s.path.clone())
+        .same_site(s.same_site.into());
+    if s.http_only {
         c = c.http_only(true);
     }
-    if o.secure {
+    if s.secure {
         c = c.secure(true);
     }
-    if let Some(d) = &o.domain {
+    if let Some(d) = &s.domain {
         c = c.domain(d.clone());
     }
-    c.build().to_string().split_off("n=".len())
+    c
+}
+
+/// The cookie attributes that do not change between responses, as the `cookie` crate renders
+/// them after `name=value`: `; HttpOnly; SameSite=Lax; Path=/` and so on.
+pub(crate) fn attributes(s: &Settings) -> String {
+    with_attributes(s, "n".into(), String::new())
+        .build()
+        .to_string()
+        .split_off("n=".len())
 }
 
 /// The `Set-Cookie` value carrying `value` for `max_age`:
@@ -142,20 +150,9 @@ fn header(
     max_age: time::Duration,
     expires: time::OffsetDateTime,
 ) -> Option<HeaderValue> {
-    let mut c = cookie::Cookie::build((s.name.clone(), value))
-        .path(s.path.clone())
-        .same_site(s.same_site.into())
+    let c = with_attributes(s, s.name.clone(), value)
         .max_age(max_age)
         .expires(expires);
-    if s.http_only {
-        c = c.http_only(true);
-    }
-    if s.secure {
-        c = c.secure(true);
-    }
-    if let Some(d) = &s.domain {
-        c = c.domain(d.clone());
-    }
     HeaderValue::from_str(&c.build().to_string()).ok()
 }
 

@@ -313,7 +313,7 @@ pub(crate) struct Settings {
 
 impl Settings {
     pub(crate) fn of(o: &SessionOptions) -> Self {
-        Settings {
+        let mut s = Settings {
             name: o.name.clone(),
             max_age: o.max_age,
             http_only: o.http_only,
@@ -324,7 +324,9 @@ impl Settings {
             domain: o.domain.clone(),
             absolute_timeout: o.absolute_timeout,
             user_key: o.user_key.clone(),
-            attributes: super::cookie::attributes(o),
-        }
+            attributes: String::new(),
+        };
+        s.attributes = super::cookie::attributes(&s);
+        s
     }
 }
