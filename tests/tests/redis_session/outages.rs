@@ -57,6 +57,29 @@ async fn timed(app: &TestApp, method: http::Method, path: &str, cookie: Option<&
     res
 }
 
+/// Logs `user` in, retrying until Redis answers again (at most `PATIENCE`); the cookie.
+async fn login_when_back(app: &TestApp, user: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let res = timed(
+            app,
+            http::Method::POST,
+            &format!("/login?user={user}"),
+            None,
+        )
+        .await;
+        if res.status == 200 {
+            return app.cookie(&res);
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "never recovered: {}",
+            res.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_sessions() {
     let redis = hearth_e2e::redis();
@@ -235,19 +258,7 @@ async fn redis_down_means_503_for_session_routes_only_and_service_resumes() {
     redis.restart();
     // Back without restarting the application (this redis-server keeps no data, so sessions
     // from before the outage are gone; the CLIENT KILL test covers "no session lost").
-    let started = Instant::now();
-    let c = loop {
-        let res = timed(&app, http::Method::POST, "/login?user=bob", None).await;
-        if res.status == 200 {
-            break app.cookie(&res);
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "never recovered: {}",
-            res.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let c = login_when_back(&app, "bob").await;
     for _ in 0..5 {
         assert_eq!(app.user(&c).await, "bob");
         let res = app.post("/set?v=1", Some(&c)).await;
@@ -318,19 +329,7 @@ async fn warn_starts_without_redis_and_recovers_when_it_comes() {
     assert_eq!(res.status, 200);
 
     redis.restart();
-    let started = Instant::now();
-    let c = loop {
-        let res = timed(&app, http::Method::POST, "/login?user=carol", None).await;
-        if res.status == 200 {
-            break app.cookie(&res);
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "never recovered: {}",
-            res.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let c = login_when_back(&app, "carol").await;
     assert_eq!(app.user(&c).await, "carol");
     app.server.shutdown().await.unwrap();
 }
