@@ -34,6 +34,7 @@ use crate::{Request, Response};
 pub struct Application {
     container: Container,
     module_middleware: Vec<SharedMiddleware>,
+    session: Option<crate::session::SessionMiddleware>,
     app_middleware: Vec<SharedMiddleware>,
     config: ServerConfig,
     /// A module asked to be served thread per core (see [`Scheduler::Auto`]).
@@ -65,6 +66,7 @@ impl Application {
         Ok(Application {
             container: built.container,
             module_middleware: built.middleware,
+            session: built.session,
             app_middleware: Vec::new(),
             config: ServerConfig::default(),
             prefers_thread_per_core: built.thread_per_core,
@@ -124,6 +126,7 @@ impl Application {
             container: self.container,
             router,
             global,
+            session: self.session,
             limits,
             config: self.config,
             not_found: Arc::new(|req: Request| {
@@ -216,6 +219,9 @@ pub(crate) struct Shared {
     container: Container,
     router: Router,
     global: Arc<[SharedMiddleware]>,
+    /// `SessionModule::for_root`'s middleware, run here around every request: outside all
+    /// other middleware, without a boxed middleware call of its own.
+    session: Option<crate::session::SessionMiddleware>,
     pub(crate) limits: Limits,
     pub(crate) config: ServerConfig,
     not_found: Handler,
@@ -226,10 +232,14 @@ pub(crate) struct Shared {
 #[derive(Clone)]
 pub struct App(Arc<Shared>);
 
-/// The application serving a request, available to extractors through the request's
-/// extensions.
+/// The application serving a request and the request's session (when the application runs
+/// the session layer), available to extractors through the request's extensions: one
+/// extension for both.
 #[derive(Clone)]
-pub(crate) struct AppContext(pub(crate) Arc<Shared>);
+pub(crate) struct AppContext(
+    pub(crate) Arc<Shared>,
+    pub(crate) Option<Arc<crate::session::handle::Inner>>,
+);
 
 impl AppContext {
     pub(crate) fn container(&self) -> &Container {
@@ -247,7 +257,17 @@ impl App {
     /// Handles one request: routing, middleware, handler. A panic in a handler or a
     /// middleware becomes a 500 response.
     pub async fn handle(&self, req: Request) -> Response {
-        match AssertUnwindSafe(self.dispatch(req)).catch_unwind().await {
+        let serve = async {
+            match &self.0.session {
+                None => self.dispatch(req, None).await,
+                Some(layer) => {
+                    let session = layer.open(req.headers());
+                    let res = self.dispatch(req, Some(session.clone())).await;
+                    layer.close(&session, res).await
+                }
+            }
+        };
+        match AssertUnwindSafe(serve).catch_unwind().await {
             Ok(res) => res,
             Err(panic) => {
                 let what = panic
@@ -262,9 +282,14 @@ impl App {
         }
     }
 
-    fn dispatch(&self, mut req: Request) -> crate::middleware::BoxFuture<'static, Response> {
+    fn dispatch(
+        &self,
+        mut req: Request,
+        session: Option<Arc<crate::session::handle::Inner>>,
+    ) -> crate::middleware::BoxFuture<'static, Response> {
         let shared = &self.0;
-        req.extensions_mut().insert(AppContext(shared.clone()));
+        req.extensions_mut()
+            .insert(AppContext(shared.clone(), session));
         let next = match shared.router.find(req.method(), req.uri().path()) {
             Lookup::Route(endpoint, params) => {
                 if let Some(params) = params {

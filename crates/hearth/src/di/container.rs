@@ -250,6 +250,7 @@ pub(crate) struct ContainerBuilder {
     modules: Vec<ModuleNode>,
     statics: HashMap<std::any::TypeId, ModuleId>,
     pub(crate) middleware: Vec<crate::middleware::SharedMiddleware>,
+    session: Option<crate::session::SessionMiddleware>,
     thread_per_core: bool,
     problems: Vec<String>,
 }
@@ -261,6 +262,8 @@ pub(crate) struct Built {
     pub(crate) middleware: Vec<crate::middleware::SharedMiddleware>,
     /// Some module asked to be served thread per core.
     pub(crate) thread_per_core: bool,
+    /// The session layer (`SessionModule::for_root`), if a module installs one.
+    pub(crate) session: Option<crate::session::SessionMiddleware>,
 }
 
 impl ContainerBuilder {
@@ -298,6 +301,7 @@ impl ContainerBuilder {
             container,
             middleware,
             thread_per_core: b.thread_per_core,
+            session: b.session,
         })
     }
 
@@ -362,6 +366,13 @@ impl ContainerBuilder {
         }
         stack.pop();
         self.modules[id].imports = imports;
+        if let Some(session) = def.session {
+            match self.session {
+                None => self.session = Some(session),
+                // A second session module: its middleware runs as an ordinary one.
+                Some(_) => self.middleware.push(crate::middleware::shared(session)),
+            }
+        }
         self.middleware.extend(def.middleware);
         self.thread_per_core |= def.thread_per_core;
         Some(id)

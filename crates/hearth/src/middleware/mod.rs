@@ -5,8 +5,10 @@
 //! request's extensions (`req.extensions_mut().insert(v)`, read with
 //! [`Extension`](crate::extract::Extension) or `#[ctx]`).
 //!
-//! Order: middleware installed by imported modules (such as `SessionModule`), then
-//! `Application::use_middleware` in call order, then the controller's, then the route's.
+//! Order: the session layer of `SessionModule::for_root` (outermost, so every middleware can
+//! use the session and the cookie is set after all of them ran), then middleware installed by
+//! imported modules, then `Application::use_middleware` in call order, then the
+//! controller's, then the route's.
 
 use std::future::Future;
 use std::pin::Pin;

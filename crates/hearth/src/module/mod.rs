@@ -35,6 +35,9 @@ pub struct ModuleDef {
     pub(crate) routes: Vec<MountedRoute>,
     pub(crate) errors: Vec<String>,
     pub(crate) thread_per_core: bool,
+    /// The session middleware of `SessionModule::for_root`, run by the application around
+    /// every request (outside all other middleware).
+    pub(crate) session: Option<crate::session::SessionMiddleware>,
 }
 
 impl ModuleDef {
@@ -51,6 +54,7 @@ impl ModuleDef {
             routes: Vec::new(),
             errors: Vec::new(),
             thread_per_core: false,
+            session: None,
         }
     }
 
@@ -96,6 +100,13 @@ impl ModuleDef {
     /// thread (the Redis session store keeps one connection per worker thread).
     pub fn prefer_thread_per_core(mut self) -> Self {
         self.thread_per_core = true;
+        self
+    }
+
+    /// Installs the session middleware as the application's outermost layer: the
+    /// application runs it around every request itself, without a boxed middleware call.
+    pub(crate) fn session_layer(mut self, m: crate::session::SessionMiddleware) -> Self {
+        self.session = Some(m);
         self
     }
 

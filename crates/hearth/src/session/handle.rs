@@ -20,9 +20,25 @@ use crate::extract::FromRequestParts;
 /// The key flash messages live under (keys starting with `__` are reserved for Hearth).
 const FLASH_KEY: &str = "__flash";
 
-/// What the middleware puts in the request's extensions: the not-yet-loaded session.
+/// What a hand-installed session middleware puts in the request's extensions: the
+/// not-yet-loaded session. (The session layer of `SessionModule::for_root` puts it in the
+/// application's `AppContext` instead.)
 #[derive(Clone)]
 pub(crate) struct Slot(pub(crate) Arc<Inner>);
+
+impl Slot {
+    /// The request's session: a hand-installed middleware's (the innermost), else the
+    /// application's session layer's.
+    fn of(extensions: &http::Extensions) -> Option<Slot> {
+        if let Some(slot) = extensions.get::<Slot>() {
+            return Some(slot.clone());
+        }
+        extensions
+            .get::<crate::app::AppContext>()
+            .and_then(|c| c.1.clone())
+            .map(Slot)
+    }
+}
 
 /// One request's session: the cookie it came with and, once loaded, its state.
 pub(crate) struct Inner {
@@ -200,11 +216,7 @@ impl Session {
     /// # let _ = activity;
     /// ```
     pub async fn from_request(req: &mut Request) -> Result<Session, SessionError> {
-        let slot = req
-            .extensions()
-            .get::<Slot>()
-            .cloned()
-            .ok_or(SessionError::NotInstalled)?;
+        let slot = Slot::of(req.extensions()).ok_or(SessionError::NotInstalled)?;
         Self::load(slot).await
     }
 
@@ -363,11 +375,7 @@ impl FromRequestParts for Session {
     type Rejection = SessionError;
 
     async fn from_request_parts(parts: &mut Parts) -> Result<Self, SessionError> {
-        let slot = parts
-            .extensions
-            .get::<Slot>()
-            .cloned()
-            .ok_or(SessionError::NotInstalled)?;
+        let slot = Slot::of(&parts.extensions).ok_or(SessionError::NotInstalled)?;
         Session::load(slot).await
     }
 }

@@ -189,14 +189,19 @@ impl SessionMiddleware {
     }
 }
 
-impl Middleware for SessionMiddleware {
-    async fn handle(&self, mut req: Request, next: Next) -> Response {
-        let cookie = cookie::read(req.headers(), &self.core.settings.name, &self.core.signer);
-        let inner = Arc::new(Inner::new(self.core.clone(), cookie));
-        req.extensions_mut().insert(Slot(inner.clone()));
-        let mut res = next.run(req).await;
+impl SessionMiddleware {
+    /// Before the handler: the request's session, not loaded yet (only the cookie's
+    /// signature is checked).
+    pub(crate) fn open(&self, headers: &http::HeaderMap) -> Arc<Inner> {
+        let cookie = cookie::read(headers, &self.core.settings.name, &self.core.signer);
+        Arc::new(Inner::new(self.core.clone(), cookie))
+    }
+
+    /// After the handler: saves the session as needed and sets its cookie on `res`; a
+    /// failed save replaces the response.
+    pub(crate) async fn close(&self, inner: &Inner, mut res: Response) -> Response {
         let s = &self.core.settings;
-        let header: Option<HeaderValue> = match self.finish(&inner).await {
+        let header: Option<HeaderValue> = match self.finish(inner).await {
             Ok(CookieAction::None) => None,
             Ok(CookieAction::Set { id, expires_at }) => {
                 let value = self.core.signer.sign(&id);
@@ -212,5 +217,14 @@ impl Middleware for SessionMiddleware {
             cookie::apply(res.headers_mut(), &s.name, h);
         }
         res
+    }
+}
+
+impl Middleware for SessionMiddleware {
+    async fn handle(&self, mut req: Request, next: Next) -> Response {
+        let inner = self.open(req.headers());
+        req.extensions_mut().insert(Slot(inner.clone()));
+        let res = next.run(req).await;
+        self.close(&inner, res).await
     }
 }

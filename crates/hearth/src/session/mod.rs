@@ -41,7 +41,7 @@
 
 mod cookie;
 mod core;
-mod handle;
+pub(crate) mod handle;
 mod id;
 mod middleware;
 mod options;
@@ -143,7 +143,7 @@ impl SessionModule {
                     .export(ProviderKey::of::<SessionService>())
                     .export(SESSION_SERVICE_TOKEN)
                     .global()
-                    .middleware(SessionMiddleware::from_core(core))
+                    .session_layer(SessionMiddleware::from_core(core))
             }
         }
     }

@@ -226,3 +226,62 @@ async fn session_service_is_injected_by_type_and_token_in_every_module() {
     .unwrap();
     app.build().await.unwrap();
 }
+
+/// The session layer of `SessionModule::for_root` runs outside every other middleware: a
+/// module imported *before* it can still read and write the session in its middleware, and
+/// sees the session cookie on the way out.
+#[tokio::test]
+async fn module_middleware_imported_before_the_session_module_sees_the_session() {
+    let audit = ModuleDef::new("AuditModule").middleware(from_fn(
+        |mut req: Request, next: Next| async move {
+            let session = match Session::from_request(&mut req).await {
+                Ok(s) => s,
+                Err(e) => return e.into_response(),
+            };
+            let visits: u64 = session.get("visits").ok().flatten().unwrap_or(0);
+            session.insert("visits", &(visits + 1)).unwrap();
+            let mut res = next.run(req).await;
+            let cookie_set = res.headers().contains_key(http::header::SET_COOKIE);
+            // Not yet: the layer sets the cookie after every middleware ran.
+            res.headers_mut().insert(
+                "x-cookie-seen",
+                (cookie_set as u8).to_string().parse().unwrap(),
+            );
+            res.headers_mut()
+                .insert("x-visits", (visits + 1).to_string().parse().unwrap());
+            res
+        },
+    ));
+    let module = ModuleDef::new("AppModule")
+        .import(audit)
+        .import(SessionModule::for_root(options()))
+        .route(http::Method::GET, "/", |_req: Request| async { "ok" });
+    let app = Application::from_module(module)
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = app.spawn(listener);
+    let client = reqwest::Client::new();
+    let first = client.get(server.url()).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["x-visits"], "1");
+    assert_eq!(first.headers()["x-cookie-seen"], "0");
+    let cookie = first.headers()[http::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let second = client
+        .get(server.url())
+        .header(http::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 200);
+    assert_eq!(second.headers()["x-visits"], "2");
+    server.shutdown().await.unwrap();
+}
