@@ -402,6 +402,61 @@ async fn http2_prior_knowledge() {
     server.shutdown().await.unwrap();
 }
 
+/// A client may send the HTTP/2 preface in pieces: the server waits for the rest instead of
+/// taking it for HTTP/1 (which would answer 400).
+#[tokio::test]
+async fn http2_preface_in_pieces_is_still_http2() {
+    let server = start_def(app()).await;
+    let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+    stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The rest of the preface, then an empty SETTINGS frame.
+    stream.write_all(b"\r\nSM\r\n\r\n").await.unwrap();
+    stream
+        .write_all(&[0, 0, 0, 0x04, 0, 0, 0, 0, 0])
+        .await
+        .unwrap();
+    let mut head = [0u8; 9];
+    tokio::time::timeout(PATIENCE, stream.read_exact(&mut head))
+        .await
+        .expect("the server answers")
+        .unwrap();
+    // A frame header (not "HTTP/1.1 "): the server's own SETTINGS frame, type 0x4.
+    assert_eq!(head[3], 0x04, "{:?}", String::from_utf8_lossy(&head));
+    // (A raw client that never acknowledges the server's GOAWAY ping would hold the
+    // shutdown for the grace period: hang up first.)
+    drop(stream);
+    server.shutdown().await.unwrap();
+}
+
+/// Shutdown closes idle keep-alive connections at once instead of waiting out the grace
+/// period (30 s by default) for them.
+#[tokio::test]
+async fn shutdown_closes_idle_keep_alive_connections() {
+    let server = start_def(app()).await;
+    let mut h1 = TcpStream::connect(server.addr()).await.unwrap();
+    h1.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = h1.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let res = h2.get(format!("{}/", server.url())).send().await.unwrap();
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    // Both connections are idle now; a third is open and has sent nothing yet.
+    let mut silent = TcpStream::connect(server.addr()).await.unwrap();
+    tokio::time::timeout(PATIENCE, server.shutdown())
+        .await
+        .expect("shutdown does not wait for idle connections")
+        .unwrap();
+    assert!(closed_by_server(&mut h1).await.is_some());
+    assert!(closed_by_server(&mut silent).await.is_some());
+}
+
 #[tokio::test]
 async fn http1_requests_are_answered_as_http1() {
     let server = start_def(app()).await;

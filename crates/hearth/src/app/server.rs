@@ -5,16 +5,15 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::Incoming;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::AbortHandle;
 
@@ -44,21 +43,150 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 
-fn builder(app: &App) -> auto::Builder<TokioExecutor> {
-    let cfg = app.config();
-    let mut b = auto::Builder::new(TokioExecutor::new());
-    // No HTTP/1 timer: hyper's header-read timeout arms a timer for every request head.
-    // Each worker's watchdog (`Watchdog`) bounds idle and slow-head connections instead.
-    b.http1()
-        .header_read_timeout(None)
-        .max_buf_size(cfg.max_header_bytes.max(8192))
-        .max_headers(cfg.max_headers)
-        .keep_alive(cfg.keep_alive);
-    b.http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(cfg.max_header_bytes.min(u32::MAX as usize) as u32)
-        .keep_alive_interval(Some(Duration::from_secs(30)));
-    b
+/// The HTTP/1.1 and HTTP/2 settings of one worker's connections.
+#[derive(Clone)]
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(app: &App) -> Self {
+        let cfg = app.config();
+        let mut http1 = http1::Builder::new();
+        // No HTTP/1 timer: hyper's header-read timeout arms a timer for every request head.
+        // Each worker's watchdog (`Watchdog`) bounds idle and slow-head connections instead.
+        http1
+            .header_read_timeout(None)
+            .max_buf_size(cfg.max_header_bytes.max(8192))
+            .max_headers(cfg.max_headers)
+            .keep_alive(cfg.keep_alive);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_header_list_size(cfg.max_header_bytes.min(u32::MAX as usize) as u32)
+            .keep_alive_interval(Some(Duration::from_secs(30)));
+        Protocols { http1, http2 }
+    }
+}
+
+/// What an HTTP/2 client with prior knowledge sends first (RFC 9113, section 3.4).
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Whether the client speaks HTTP/2 (cleartext, prior knowledge), told from the first bytes
+/// it sent, which stay in the socket for hyper to read. hyper-util's `auto` connection does
+/// this by reading them and replaying them through a wrapper that then sits in every read of
+/// the connection's life; a peek costs one system call per connection instead.
+async fn speaks_h2(stream: &TcpStream) -> std::io::Result<bool> {
+    let mut buf = [0u8; H2_PREFACE.len()];
+    loop {
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 || buf[..n] != H2_PREFACE[..n] {
+            // Closed, or HTTP/1 (hyper answers anything else with a 400).
+            return Ok(false);
+        }
+        if n == H2_PREFACE.len() {
+            return Ok(true);
+        }
+        // Part of the preface so far: the socket stays readable with those bytes, so wait
+        // a moment instead of peeking in a busy loop (the watchdog closes a client that
+        // never sends the rest).
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// A connection served over HTTP/1.1 or HTTP/2.
+enum Served<S>
+where
+    S: hyper::service::HttpService<Incoming>,
+{
+    H1(Pin<Box<http1::Connection<TokioIo<TcpStream>, S>>>),
+    H2(Pin<Box<http2::Connection<TokioIo<TcpStream>, S, TokioExecutor>>>),
+}
+
+/// Serves a connection until it ends, or, once the worker stops (`Activity::stop`), until
+/// its requests in flight are answered: hyper's graceful shutdown, checked with one atomic
+/// load per poll (hyper-util's `GracefulShutdown` polls a watch channel instead).
+struct Draining<S>
+where
+    S: hyper::service::HttpService<Incoming>,
+{
+    served: Served<S>,
+    stop: StopSignal,
+    draining: bool,
+}
+
+impl<S> Future for Draining<S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = Tracked> + Unpin,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if !this.draining && this.stop.requested(cx) {
+            this.draining = true;
+            match &mut this.served {
+                Served::H1(c) => c.as_mut().graceful_shutdown(),
+                Served::H2(c) => c.as_mut().graceful_shutdown(),
+            }
+        }
+        let done = match &mut this.served {
+            Served::H1(c) => c.as_mut().poll(cx),
+            Served::H2(c) => c.as_mut().poll(cx),
+        };
+        match done {
+            Poll::Ready(Err(err)) => {
+                tracing::debug!(error = %err, "connection ended with an error");
+                Poll::Ready(())
+            }
+            Poll::Ready(Ok(())) => Poll::Ready(()),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// A connection task's view of its worker's stop: registers the task's waker with the
+/// connection's [`Activity`] (once: a task's waker does not change) and says whether the
+/// stop was requested.
+struct StopSignal {
+    activity: Arc<Activity>,
+    registered: Option<std::task::Waker>,
+}
+
+impl StopSignal {
+    fn requested(&mut self, cx: &Context<'_>) -> bool {
+        if !self
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            let waker = cx.waker().clone();
+            *self
+                .activity
+                .waker
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(waker.clone());
+            self.registered = Some(waker);
+        }
+        // After the registration: a stop requested before it is seen here, one after it
+        // wakes the task.
+        self.activity.stopping.load(Ordering::Acquire)
+    }
+}
+
+/// Runs `fut` unless the worker stops first (then `None`).
+async fn unless_stopped<F: Future>(stop: &mut StopSignal, fut: F) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        if stop.requested(cx) {
+            return Poll::Ready(None);
+        }
+        fut.as_mut().poll(cx).map(Some)
+    })
+    .await
 }
 
 pub(crate) async fn serve(
@@ -141,6 +269,10 @@ struct Activity {
     busy: AtomicUsize,
     /// Bumped when a request starts and when its response body is done with.
     progress: AtomicU64,
+    /// The worker stops: finish the requests in flight, take no more.
+    stopping: AtomicBool,
+    /// Wakes the connection's task (see [`StopSignal`]).
+    waker: std::sync::Mutex<Option<std::task::Waker>>,
 }
 
 impl Activity {
@@ -150,6 +282,15 @@ impl Activity {
         self.busy.fetch_add(1, Ordering::Relaxed);
         self.progress.fetch_add(1, Ordering::Relaxed);
         Busy(self.clone())
+    }
+
+    /// Asks the connection to finish its requests in flight and close.
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        let waker = self.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 }
 
@@ -256,6 +397,13 @@ impl Watchdog {
         });
     }
 
+    /// Asks every connection to finish its requests in flight and close.
+    fn stop_all(&self) {
+        for w in &self.watched {
+            w.activity.stop();
+        }
+    }
+
     /// Closes every connection still open.
     fn close_all(&mut self) {
         for w in self.watched.drain(..) {
@@ -271,9 +419,10 @@ async fn serve_connections(
     mut incoming: Connections,
     shutdown: impl Future<Output = ()> + Send,
 ) {
-    let builder = builder(app);
-    let graceful = GracefulShutdown::new();
+    let protocols = Protocols::new(app);
     let mut watchdog = Watchdog::new(app.config().header_read_timeout);
+    // Each connection task holds a sender: the channel closes when the last one ended.
+    let (open, mut all_closed) = mpsc::channel::<()>(1);
     let mut shutdown = std::pin::pin!(shutdown);
     // False once no more connections will come (the dealer stopped): then wait for shutdown,
     // still closing idle connections meanwhile.
@@ -302,12 +451,30 @@ async fn serve_connections(
                             )
                         }
                     });
-                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let conn = graceful.watch(conn);
+                    let mut stop = StopSignal {
+                        activity: activity.clone(),
+                        registered: None,
+                    };
+                    let protocols = protocols.clone();
+                    let open = open.clone();
                     let task = tokio::spawn(async move {
-                        if let Err(err) = conn.await {
-                            tracing::debug!(error = %err, "connection ended with an error");
+                        let _open = open;
+                        let h2 = match unless_stopped(&mut stop, speaks_h2(&stream)).await {
+                            Some(Ok(h2)) => h2,
+                            Some(Err(_)) | None => return,
+                        };
+                        let io = TokioIo::new(stream);
+                        let served = if h2 {
+                            Served::H2(Box::pin(protocols.http2.serve_connection(io, service)))
+                        } else {
+                            Served::H1(Box::pin(protocols.http1.serve_connection(io, service)))
+                        };
+                        Draining {
+                            served,
+                            stop,
+                            draining: false,
                         }
+                        .await
                     });
                     watchdog.watch(activity, task.abort_handle());
                 }
@@ -320,9 +487,11 @@ async fn serve_connections(
         }
     }
     drop(incoming);
+    watchdog.stop_all();
+    drop(open);
     let grace = app.config().shutdown_grace;
     tokio::select! {
-        _ = graceful.shutdown() => tracing::info!("all connections closed"),
+        _ = all_closed.recv() => tracing::info!("all connections closed"),
         _ = tokio::time::sleep(grace) => {
             tracing::warn!("grace period of {grace:?} elapsed; closing remaining connections");
             watchdog.close_all();
