@@ -44,6 +44,29 @@ impl RedisServer {
         }
     }
 
+    /// Freezes the server this handle started (SIGSTOP): connections stay open, nothing is
+    /// answered, as with a Redis stuck on a slow command or a network that drops packets.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a [`pause`](Self::pause)d server run again (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let child = self
+            .child
+            .as_ref()
+            .expect("pause()/resume() need a redis-server started by the tests (spawn_redis)");
+        let status = Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {sig} failed");
+    }
+
     /// Starts the server again on the same port after [`stop`](Self::stop).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "restart() after stop()");
@@ -54,6 +77,10 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // A paused server must run again to die of SIGKILL promptly everywhere.
+            let _ = Command::new("kill")
+                .args(["-CONT", &child.id().to_string()])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -267,6 +267,58 @@ async fn redis_down_means_503_for_session_routes_only_and_service_resumes() {
     app.server.shutdown().await.unwrap();
 }
 
+/// A Redis that keeps its connections open but stops answering (frozen with SIGSTOP): each
+/// session request ends in a 503 after the command timeout instead of hanging, and service
+/// resumes when Redis does, with the sessions from before.
+#[tokio::test]
+async fn redis_that_stops_answering_means_503_after_the_command_timeout() {
+    let redis = hearth_e2e::spawn_redis();
+    let prefix = hearth_e2e::unique_prefix("frozen");
+    let mut redis_options = redis_options(redis.url(), &prefix);
+    // Shorter than the others' (each frozen round trip waits it out), still far above a
+    // loaded machine's answer time.
+    redis_options.command_timeout = Duration::from_millis(1500);
+    redis_options.connect_timeout = Duration::from_millis(1500);
+    let app = start(SessionOptions {
+        store: StoreConfig::redis(redis_options),
+        ..options()
+    })
+    .await;
+    let c = app.login("alice", None).await;
+    assert_eq!(app.user(&c).await, "alice");
+
+    redis.pause();
+    let res = timed(&app, http::Method::GET, "/whoami", Some(&c)).await;
+    assert_eq!(res.status, 503, "{}", res.body);
+    assert!(
+        res.body.contains("Session store unavailable"),
+        "{}",
+        res.body
+    );
+    let res = timed(&app, http::Method::POST, "/login", None).await;
+    assert_eq!(res.status, 503, "{}", res.body);
+    let res = timed(&app, http::Method::GET, "/noop", Some(&c)).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    redis.resume();
+    // The session written before the freeze is still there.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let res = timed(&app, http::Method::GET, "/whoami", Some(&c)).await;
+        if res.status == 200 {
+            assert_eq!(res.json()["user"], "alice", "{}", res.body);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Redis answers again: {}",
+            res.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.server.shutdown().await.unwrap();
+}
+
 fn unreachable() -> (String, u16) {
     // A port nothing listens on.
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

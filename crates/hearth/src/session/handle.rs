@@ -45,6 +45,9 @@ pub(crate) struct Inner {
     pub(crate) core: Arc<Core>,
     pub(crate) cookie: RequestCookie,
     pub(crate) state: OnceCell<Arc<Mutex<State>>>,
+    /// Loading failed (the store did not answer): the middleware does not try the store
+    /// again for this request (no `touch` after the handler).
+    pub(crate) load_failed: std::sync::atomic::AtomicBool,
 }
 
 /// The loaded state of a session.
@@ -104,6 +107,7 @@ impl Inner {
             core,
             cookie,
             state: OnceCell::new(),
+            load_failed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -138,6 +142,10 @@ impl Inner {
                 Ok::<_, SessionError>(Arc::new(Mutex::new(state)))
             })
             .await
+            .inspect_err(|_| {
+                self.load_failed
+                    .store(true, std::sync::atomic::Ordering::Relaxed)
+            })
             .cloned()
     }
 }

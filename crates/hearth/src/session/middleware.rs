@@ -67,6 +67,10 @@ impl SessionMiddleware {
         let s = &core.settings;
         let Some(state) = inner.state.get() else {
             // Never loaded: only a valid cookie matters, and only to extend it.
+            if inner.load_failed.load(std::sync::atomic::Ordering::Relaxed) {
+                // The store just failed this request: do not wait on it a second time.
+                return Ok(CookieAction::None);
+            }
             return Ok(match &inner.cookie.verified {
                 Some(v) if s.rolling => match core.store.touch(&v.id, s.max_age).await {
                     Ok(true) => CookieAction::Set {

@@ -207,23 +207,20 @@ impl RedisPool {
         Ok(handle)
     }
 
-    /// Runs `op` once on a pooled connection, bounded by the command timeout.
+    /// Runs `op` once on a pooled connection, bounded by the command timeout (the
+    /// connection's response timeout, set when it is opened: one timer per command, not a
+    /// second one around it).
     async fn once<T, F, Fut>(&self, op: &F) -> Result<T, (StoreError, bool)>
     where
         F: Fn(MultiplexedConnection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         let (conn, broken) = self.checkout().await.map_err(|e| (e, false))?;
-        match tokio::time::timeout(self.command_timeout, op(conn)).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => {
-                if breaks(&e) {
-                    broken.store(true, Ordering::Release);
-                }
-                let retry = retryable(&e);
-                Err((self.error(e), retry))
-            }
-            Err(_) => {
+        match op(conn).await {
+            Ok(v) => Ok(v),
+            Err(e) if e.is_timeout() => {
+                // The answer may still come, out of step with the next request's: retire
+                // the connection.
                 broken.store(true, Ordering::Release);
                 Err((
                     StoreError::unavailable(format!(
@@ -232,6 +229,13 @@ impl RedisPool {
                     )),
                     false,
                 ))
+            }
+            Err(e) => {
+                if breaks(&e) {
+                    broken.store(true, Ordering::Release);
+                }
+                let retry = retryable(&e);
+                Err((self.error(e), retry))
             }
         }
     }
