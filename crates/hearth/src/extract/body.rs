@@ -51,8 +51,11 @@ fn content_type(headers: &http::HeaderMap) -> Option<&str> {
 }
 
 fn is_json(ct: &str) -> bool {
-    let ct = ct.to_ascii_lowercase();
-    ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
+    let ct = ct.as_bytes();
+    ct.eq_ignore_ascii_case(b"application/json")
+        || (ct.len() >= b"application/+json".len()
+            && ct[..12].eq_ignore_ascii_case(b"application/")
+            && ct[ct.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 fn is_form(ct: &str) -> bool {
@@ -134,5 +137,33 @@ impl FromRequest for String {
     async fn from_request(req: Request) -> Result<Self, Rejection> {
         let (_, bytes) = read_body(req).await?;
         String::from_utf8(bytes.into()).map_err(|_| Rejection::InvalidUtf8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_media_types_in_any_case() {
+        for ct in [
+            "application/json",
+            "Application/JSON",
+            "application/vnd.api+json",
+            "APPLICATION/LD+JSON",
+        ] {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in [
+            "text/json",
+            "application/jsonx",
+            "application/x-www-form-urlencoded",
+            "json",
+            "application/",
+            "+json",
+            "",
+        ] {
+            assert!(!is_json(ct), "{ct}");
+        }
     }
 }

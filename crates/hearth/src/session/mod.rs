@@ -33,7 +33,7 @@
 //! - The cookie carries `id.signature` (HMAC-SHA256, checked in constant time; several keys
 //!   for rotation). A forged, malformed, unknown or expired id is never adopted: the request
 //!   sees a fresh, empty session, and a bad signature never reaches the store.
-//! - Ids have 256 bits from the OS CSPRNG.
+//! - Ids have 256 bits from a CSPRNG seeded (and reseeded) by the OS.
 //! - Lazy: a request that does not write its session stores nothing and sends no cookie.
 //! - Changes are saved once after the handler; a failed save is a 503/500, not lost data.
 //! - Rolling expiry, `regenerate()` against fixation, `destroy()` that no in-flight request
