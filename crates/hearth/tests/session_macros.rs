@@ -85,6 +85,51 @@ impl UserController {
     }
 }
 
+/// Handlers that read only the path, query and headers: served without a request context
+/// unless some middleware runs for them.
+#[controller("/plain")]
+struct PlainController;
+
+/// A route middleware that needs the session: 401 without a logged-in user.
+struct RequireLogin;
+
+impl Middleware for RequireLogin {
+    async fn handle(&self, mut req: Request, next: Next) -> Response {
+        let user = match Session::from_request(&mut req).await {
+            Ok(s) => s.get::<String>("userId").ok().flatten(),
+            Err(e) => return e.into_response(),
+        };
+        match user {
+            Some(_) => next.run(req).await,
+            None => UnauthorizedException::new("Not logged in").into_response(),
+        }
+    }
+}
+
+#[routes]
+impl PlainController {
+    #[get("/ping")]
+    async fn ping(&self) -> &'static str {
+        "pong"
+    }
+
+    #[get("/echo/:word")]
+    async fn echo(
+        &self,
+        #[param] word: String,
+        #[query("n")] n: Option<usize>,
+        #[header("x-tag")] tag: Option<String>,
+    ) -> String {
+        format!("{}{}", word.repeat(n.unwrap_or(1)), tag.unwrap_or_default())
+    }
+
+    #[get("/guarded")]
+    #[use_middleware(RequireLogin)]
+    async fn guarded(&self) -> &'static str {
+        "in"
+    }
+}
+
 fn session_options() -> SessionOptions {
     SessionOptions {
         secret: "a-test-secret-that-is-long-enough-0123456789".into(),
@@ -94,7 +139,7 @@ fn session_options() -> SessionOptions {
 
 #[module(
     imports = [SessionModule::for_root(session_options())],
-    controllers = [UserController],
+    controllers = [UserController, PlainController],
     providers = [AuthService],
 )]
 struct AppModule;
@@ -176,5 +221,106 @@ async fn the_seed_session_guide_with_macros() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    server.shutdown().await.unwrap();
+}
+
+async fn log_in(http: &reqwest::Client, url: &str) -> String {
+    let res = http
+        .post(format!("{url}/api/login"))
+        .json(&json!({ "email": "ada@example.com", "password": "secret" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    session_cookie(&res).expect("login cookie")
+}
+
+/// Routes whose handlers cannot reach the session skip the request context when no
+/// middleware runs for them, yet keep every session behaviour: a session cookie they are
+/// sent is still extended (rolling), and route middleware still sees the session.
+#[tokio::test]
+async fn context_free_routes_keep_session_behaviour() {
+    let app = Application::create::<AppModule>()
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+    let url = server.url();
+    let http = reqwest::Client::new();
+
+    let res = http.get(format!("{url}/plain/ping")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_none());
+    assert_eq!(res.text().await.unwrap(), "pong");
+    let res = http
+        .get(format!("{url}/plain/echo/ab?n=3"))
+        .header("x-tag", "!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "ababab!");
+
+    let cookie = log_in(&http, &url).await;
+    // Rolling: the cookie comes back renewed from a route that never opens the session.
+    let res = http
+        .get(format!("{url}/plain/ping"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(session_cookie(&res).as_deref(), Some(cookie.as_str()));
+
+    // The route's middleware reads the session.
+    let res = http
+        .get(format!("{url}/plain/guarded"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = http
+        .get(format!("{url}/plain/guarded"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "in");
+    server.shutdown().await.unwrap();
+}
+
+/// An application middleware runs for context-free routes too, with the session.
+#[tokio::test]
+async fn application_middleware_sees_the_session_on_context_free_routes() {
+    let app = Application::create::<AppModule>()
+        .unwrap()
+        .use_middleware(from_fn(|mut req: Request, next: Next| async move {
+            let user = match Session::from_request(&mut req).await {
+                Ok(s) => s.get::<String>("userId").ok().flatten(),
+                Err(e) => return e.into_response(),
+            };
+            let mut res = next.run(req).await;
+            let user = user.unwrap_or_else(|| "-".into());
+            res.headers_mut().insert("x-user", user.parse().unwrap());
+            res
+        }))
+        .build()
+        .await
+        .unwrap();
+    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+    let url = server.url();
+    let http = reqwest::Client::new();
+    let cookie = log_in(&http, &url).await;
+    let res = http
+        .get(format!("{url}/plain/ping"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-user"], "ada");
+    let res = http.get(format!("{url}/plain/ping")).send().await.unwrap();
+    assert_eq!(res.headers()["x-user"], "-");
     server.shutdown().await.unwrap();
 }

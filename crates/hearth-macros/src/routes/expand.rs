@@ -175,6 +175,21 @@ fn route_def(route: &RouteModel) -> TokenStream {
         });
         quote! { .with_middleware(::hearth::__private::Vec::from([#(#items),*])) }
     });
+    // A handler that reads only the path, query and headers needs no request context (no
+    // providers, session or body limits): the application skips setting it up.
+    let context_free = route
+        .params
+        .iter()
+        .all(|p| {
+            matches!(
+                p.kind,
+                ParamKind::Path(_)
+                    | ParamKind::Query
+                    | ParamKind::QueryKey(_)
+                    | ParamKind::Header(_)
+            )
+        })
+        .then(|| quote! { .context_free() });
     quote! {
         ::hearth::__private::RouteDef::<Self>::new(
             #method,
@@ -189,6 +204,7 @@ fn route_def(route: &RouteModel) -> TokenStream {
                 })
             },
         )
+        #context_free
         #middleware
     }
 }

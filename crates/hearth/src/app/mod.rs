@@ -258,13 +258,27 @@ impl App {
     /// middleware becomes a 500 response.
     pub async fn handle(&self, req: Request) -> Response {
         let serve = async {
-            match &self.0.session {
-                None => self.dispatch(req, None).await,
-                Some(layer) => {
-                    let session = layer.open(req.headers());
-                    let res = self.dispatch(req, Some(session.clone())).await;
-                    layer.close(&session, res).await
+            let shared = &self.0;
+            let lookup = shared.router.find(req.method(), req.uri().path());
+            let needs_context = match &lookup {
+                Lookup::Route(endpoint, _) => endpoint.needs_context,
+                _ => true,
+            };
+            // A route that cannot reach the session still extends a session it was sent
+            // (rolling), but costs nothing without one.
+            let session = shared.session.as_ref().and_then(|layer| {
+                if needs_context {
+                    Some(layer.open(req.headers()))
+                } else {
+                    layer.open_if_sent(req.headers())
                 }
+            });
+            let res = self
+                .dispatch(req, lookup, needs_context.then(|| session.clone()))
+                .await;
+            match (&shared.session, session) {
+                (Some(layer), Some(session)) => layer.close(&session, res).await,
+                _ => res,
             }
         };
         match AssertUnwindSafe(serve).catch_unwind().await {
@@ -282,15 +296,20 @@ impl App {
         }
     }
 
+    /// Starts the request down its chain. `context`: the request's context is set up (with
+    /// the session, if any) unless the route needs none (`None`).
     fn dispatch(
         &self,
         mut req: Request,
-        session: Option<Arc<crate::session::handle::Inner>>,
+        lookup: Lookup<'_>,
+        context: Option<Option<Arc<crate::session::handle::Inner>>>,
     ) -> crate::middleware::BoxFuture<'static, Response> {
         let shared = &self.0;
-        req.extensions_mut()
-            .insert(AppContext(shared.clone(), session));
-        let next = match shared.router.find(req.method(), req.uri().path()) {
+        if let Some(session) = context {
+            req.extensions_mut()
+                .insert(AppContext(shared.clone(), session));
+        }
+        let next = match lookup {
             Lookup::Route(endpoint, params) => {
                 if let Some(params) = params {
                     req.extensions_mut().insert(params);

@@ -141,6 +141,7 @@ impl ModuleDef {
                 Box::pin(async move { fut.await.into_response() })
             }),
             middleware: Vec::new(),
+            needs_context: true,
         });
         self
     }

@@ -42,6 +42,11 @@ pub struct RouteDef<C> {
     pub handler: RouteHandler<C>,
     /// Middleware for this route only.
     pub middleware: Vec<SharedMiddleware>,
+    /// Whether the handler may read the request's context (the application's providers,
+    /// the session, the body limits): true unless the handler reads nothing but the
+    /// request's path, query and headers, which `#[routes]` tells from its parameters. A
+    /// route that needs no context, and has no middleware, is served without setting it up.
+    pub needs_context: bool,
 }
 
 impl<C> RouteDef<C> {
@@ -58,7 +63,15 @@ impl<C> RouteDef<C> {
             name,
             handler,
             middleware: Vec::new(),
+            needs_context: true,
         }
+    }
+
+    /// Marks a handler that reads nothing but the request's path, query and headers (see
+    /// [`needs_context`](Self::needs_context)).
+    pub fn context_free(mut self) -> Self {
+        self.needs_context = false;
+        self
     }
 
     /// Adds route-level middleware.
@@ -75,6 +88,8 @@ pub(crate) struct MountedRoute {
     pub(crate) name: String,
     pub(crate) handler: crate::middleware::Handler,
     pub(crate) middleware: Vec<SharedMiddleware>,
+    /// See [`RouteDef::needs_context`].
+    pub(crate) needs_context: bool,
 }
 
 /// A type-erased controller, as listed in a module.
@@ -119,6 +134,7 @@ fn mount<C: Controller>(any: AnyArc) -> Vec<MountedRoute> {
                 name: format!("{type_name}::{}", route.name),
                 handler: Arc::new(move |req| f(c.clone(), req)),
                 middleware,
+                needs_context: route.needs_context,
             }
         })
         .collect()

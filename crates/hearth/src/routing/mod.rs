@@ -57,6 +57,8 @@ pub(crate) struct Endpoint {
     pub(crate) chain: Arc<[SharedMiddleware]>,
     pub(crate) handler: Handler,
     pub(crate) name: String,
+    /// The handler or a middleware may read the request's context (`AppContext`).
+    pub(crate) needs_context: bool,
 }
 
 pub(crate) struct Slot {
@@ -124,6 +126,7 @@ impl Router {
             chain.extend(r.middleware);
             slots[slot].endpoints.push(Endpoint {
                 method: r.method,
+                needs_context: r.needs_context || !chain.is_empty(),
                 chain: chain.into(),
                 handler: r.handler,
                 name: r.name,

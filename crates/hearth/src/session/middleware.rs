@@ -201,6 +201,15 @@ impl SessionMiddleware {
         Arc::new(Inner::new(self.core.clone(), cookie))
     }
 
+    /// [`open`](Self::open), for a request whose handler cannot reach the session: only
+    /// when the request carries the session cookie (which `close` may extend).
+    pub(crate) fn open_if_sent(&self, headers: &http::HeaderMap) -> Option<Arc<Inner>> {
+        let cookie = cookie::read(headers, &self.core.settings.name, &self.core.signer);
+        cookie
+            .present
+            .then(|| Arc::new(Inner::new(self.core.clone(), cookie)))
+    }
+
     /// After the handler: saves the session as needed and sets its cookie on `res`; a
     /// failed save replaces the response.
     pub(crate) async fn close(&self, inner: &Inner, mut res: Response) -> Response {
