@@ -217,7 +217,12 @@ impl SessionMiddleware {
         let header: Option<HeaderValue> = match self.finish(inner).await {
             Ok(CookieAction::None) => None,
             Ok(CookieAction::Set { id, expires_at }) => {
-                let value = self.core.signer.sign(&id);
+                let value = match &inner.cookie.verified {
+                    // Renewing the cookie the request came with: same id, same key, so the
+                    // same signed value; no HMAC to compute.
+                    Some(v) if v.current_key && v.id == id => v.signed.clone(),
+                    _ => self.core.signer.sign(&id),
+                };
                 cookie::build(s, value, Core::remaining(expires_at, now_ms()))
             }
             Ok(CookieAction::Remove) => cookie::removal(s),

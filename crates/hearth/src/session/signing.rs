@@ -25,6 +25,9 @@ pub(crate) struct Verified {
     pub(crate) id: String,
     /// Whether it was signed with the current (first) key.
     pub(crate) current_key: bool,
+    /// The cookie value as received: `sign(id)` when `current_key` (HMAC is deterministic
+    /// and the signature's base64 is canonical), so a renewed cookie reuses it.
+    pub(crate) signed: String,
 }
 
 impl Signer {
@@ -74,6 +77,7 @@ impl Signer {
                 return Some(Verified {
                     id: id.to_owned(),
                     current_key: i == 0,
+                    signed: value.to_owned(),
                 });
             }
         }
@@ -87,6 +91,21 @@ mod tests {
 
     fn signer(keys: &[&str]) -> Signer {
         Signer::new(keys.iter().map(|k| k.as_bytes()))
+    }
+
+    /// What the middleware relies on to renew a cookie without signing again: a value
+    /// verified under the current key is exactly what `sign` gives for its id.
+    #[test]
+    fn a_current_key_value_is_its_ids_signature() {
+        let s = signer(&["new-secret", "old-secret"]);
+        let id = crate::session::id::new_id();
+        let v = s.verify(&s.sign(&id)).unwrap();
+        assert!(v.current_key);
+        assert_eq!(v.signed, s.sign(&id));
+        let old = signer(&["old-secret"]).sign(&id);
+        let v = s.verify(&old).unwrap();
+        assert!(!v.current_key);
+        assert_ne!(v.signed, s.sign(&id));
     }
 
     #[test]
