@@ -4,6 +4,7 @@
 #[path = "../../crates/hearth/tests/common/store_conformance.rs"]
 mod conformance;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,8 +57,9 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
         (290_000..=300_000).contains(&pttl),
         "TTL = the session's: {pttl}"
     );
-    let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
-    assert_eq!(members, vec![r.id.clone()]);
+    // The index: the session ids plus its mark, `~`.
+    let members: HashSet<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
+    assert_eq!(members, HashSet::from([r.id.clone(), "~".to_owned()]));
     // The index outlives its sessions: twice the session's TTL.
     let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
     assert!((590_000..=600_000).contains(&set_ttl), "{set_ttl}");
@@ -113,8 +115,8 @@ async fn an_index_deleted_elsewhere_is_recreated_with_a_ttl() {
 
     let second = record(Duration::from_secs(300), None, Some(&user));
     store.create(&second).await.unwrap();
-    let members: Vec<String> = c.smembers(&index).await.unwrap();
-    assert_eq!(members, vec![second.id.clone()]);
+    let members: HashSet<String> = c.smembers(&index).await.unwrap();
+    assert_eq!(members, HashSet::from([second.id.clone(), "~".to_owned()]));
     let set_ttl: i64 = c.pttl(&index).await.unwrap();
     assert!(
         set_ttl >= 300_000,

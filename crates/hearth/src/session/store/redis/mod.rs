@@ -74,9 +74,12 @@ const SAME_INSTANT_MS: u64 = 1000;
 /// - **The user index is maintained in the same pipeline** as the write (`SADD`, then
 ///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). The store
 ///   remembers the horizon it gave each user's index, so a later login of the same user whose
-///   session ends before it skips the `GT`; it keeps the `NX`, which gives the set a TTL again
-///   should another process have deleted it meanwhile. (This assumes the processes sharing a
-///   key prefix give sessions the same lifetimes, as they do when they share their options.)
+///   session ends before it sends the `SADD` alone. That `SADD` also adds a mark (`~`, never a
+///   session id) that every index holds: Redis answers 2 instead of 1 when the mark was
+///   missing, that is when another process deleted the set meanwhile and the `SADD` made a
+///   new one without a TTL, and the store then gives it one (`PEXPIRE … NX`). (This assumes
+///   the processes sharing a key prefix give sessions the same lifetimes, as they do when
+///   they share their options.)
 ///   An id left in the set by a failed write or an owner change is harmless: readers check
 ///   each record's owner.
 /// - **Expiry is Redis's**: the `expires_at` returned by `load` is derived from the key's TTL,
@@ -391,16 +394,20 @@ impl RedisSessionStore {
                 let Some(index) = index else {
                     // A single command: no pipeline to build and take apart.
                     let done: Option<String> = set.query_async(&mut c).await?;
-                    return Ok(done.is_some());
+                    return Ok((done.is_some(), false));
                 };
                 let mut p = redis::Pipeline::with_capacity(4);
                 p.add_command(set);
                 index_commands(&mut p, index, &record.id, idx_ttl, extend);
-                let (done,): (Option<String>,) = p.query_async(&mut c).await?;
-                Ok(done.is_some())
+                if extend {
+                    let (done,): (Option<String>,) = p.query_async(&mut c).await?;
+                    return Ok((done.is_some(), false));
+                }
+                let (done, added): (Option<String>, i64) = p.query_async(&mut c).await?;
+                Ok((done.is_some(), added > 1))
             }
         };
-        let written = if condition == "XX" {
+        let (written, index_was_new) = if condition == "XX" {
             // Idempotent: a repeated update writes the same value.
             self.inner.pool.idempotent(op).await?
         } else {
@@ -411,7 +418,33 @@ impl RedisSessionStore {
                 .horizons
                 .extend(index, now.saturating_add(idx_ttl));
         }
+        if let (Some(index), true) = (&index, index_was_new) {
+            // The index this process knew was deleted elsewhere (log out everywhere in
+            // another process) and the `SADD` made a new one, without a TTL: give it one.
+            self.restore_index_ttl(index, idx_ttl).await;
+        }
         Ok(written)
+    }
+
+    /// Gives a user index that has no TTL one (`PEXPIRE … NX`). On failure the store
+    /// forgets the index's horizon, so that the next login sends the TTL with its write.
+    async fn restore_index_ttl(&self, index: &str, ttl: u64) {
+        let r = self
+            .inner
+            .pool
+            .idempotent(|mut c| async move {
+                redis::cmd("PEXPIRE")
+                    .arg(index)
+                    .arg(ttl)
+                    .arg("NX")
+                    .query_async::<i64>(&mut c)
+                    .await
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "could not give a session index its TTL; the next login will");
+            self.inner.horizons.forget(index);
+        }
     }
 
     async fn create_impl(&self, record: &SessionRecord) -> Result<(), StoreError> {
@@ -457,6 +490,7 @@ impl RedisSessionStore {
                 async move { c.smembers(index).await }
             })
             .await?;
+        let ids: Vec<String> = ids.into_iter().filter(|id| id != INDEX_MARK).collect();
         if ids.is_empty() {
             return Ok(ids);
         }
@@ -504,7 +538,8 @@ impl RedisSessionStore {
         inv.key(&index)
             .arg(&self.inner.prefix)
             .arg(user)
-            .arg(now_ms());
+            .arg(now_ms())
+            .arg(INDEX_MARK);
         let inv = &inv;
         let n: i64 = self
             .inner
@@ -515,16 +550,25 @@ impl RedisSessionStore {
     }
 }
 
-/// Adds `id` to a user's index and makes the index live at least `ttl` ms: `NX` gives a new
-/// set its TTL, `GT` (when `extend`) only ever lengthens an existing one (Redis ≥ 7.0).
+/// A member every user index holds besides session ids (which are 43 base64url
+/// characters, so never this): `SADD` answers 2 instead of 1 when it had to add it too,
+/// which tells a login that the set was new, so without a TTL.
+const INDEX_MARK: &str = "~";
+
+/// Adds `id` (and [`INDEX_MARK`]) to a user's index; when `extend`, also makes the index live
+/// at least `ttl` ms: `NX` gives a new set its TTL, `GT` only ever lengthens an existing one
+/// (Redis ≥ 7.0). Without `extend` the `SADD`'s answer is kept (see [`INDEX_MARK`]).
 fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, extend: bool) {
-    let mut sadd = redis::Cmd::with_capacity(3, index.len() + id.len() + 4);
-    sadd.arg("SADD").arg(index).arg(id);
+    let mut sadd = redis::Cmd::with_capacity(4, index.len() + id.len() + 8);
+    sadd.arg("SADD").arg(index).arg(id).arg(INDEX_MARK);
+    if !extend {
+        p.add_command(sadd);
+        return;
+    }
     p.add_command(sadd).ignore();
-    let flags: &[&str] = if extend { &["NX", "GT"] } else { &["NX"] };
-    for flag in flags {
+    for flag in ["NX", "GT"] {
         let mut expire = redis::Cmd::with_capacity(4, index.len() + 32);
-        expire.arg("PEXPIRE").arg(index).arg(ttl).arg(*flag);
+        expire.arg("PEXPIRE").arg(index).arg(ttl).arg(flag);
         p.add_command(expire).ignore();
     }
 }
