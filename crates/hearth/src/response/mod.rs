@@ -111,8 +111,11 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.0) {
-            Ok(bytes) => with_type(bytes, JSON),
+        // Room for a typical API answer up front: serde_json grows an empty buffer by
+        // doubling from 8 bytes, five reallocations before 128.
+        let mut bytes = Vec::with_capacity(128);
+        match serde_json::to_writer(&mut bytes, &self.0) {
+            Ok(()) => with_type(bytes, JSON),
             Err(err) => InternalServerErrorException::default_message()
                 .with_source(err)
                 .into_response(),
