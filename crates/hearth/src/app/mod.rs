@@ -273,9 +273,8 @@ impl App {
                     layer.open_if_sent(req.headers())
                 }
             });
-            let res = self
-                .dispatch(req, lookup, needs_context.then(|| session.clone()))
-                .await;
+            let context = needs_context.then(|| AppContext(shared.clone(), session.clone()));
+            let res = self.dispatch(req, lookup, context).await;
             match (&shared.session, session) {
                 (Some(layer), Some(session)) => layer.close(&session, res).await,
                 _ => res,
@@ -296,18 +295,17 @@ impl App {
         }
     }
 
-    /// Starts the request down its chain. `context`: the request's context is set up (with
-    /// the session, if any) unless the route needs none (`None`).
+    /// Starts the request down its chain, with its context (`None` for a route that needs
+    /// none).
     fn dispatch(
         &self,
         mut req: Request,
         lookup: Lookup<'_>,
-        context: Option<Option<Arc<crate::session::handle::Inner>>>,
+        context: Option<AppContext>,
     ) -> crate::middleware::BoxFuture<'static, Response> {
         let shared = &self.0;
-        if let Some(session) = context {
-            req.extensions_mut()
-                .insert(AppContext(shared.clone(), session));
+        if let Some(context) = context {
+            req.extensions_mut().insert(context);
         }
         let next = match lookup {
             Lookup::Route(endpoint, params) => {

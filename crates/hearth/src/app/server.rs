@@ -104,46 +104,34 @@ where
     H2(Pin<Box<http2::Connection<TokioIo<TcpStream>, S, TokioExecutor>>>),
 }
 
-/// Serves a connection until it ends, or, once the worker stops (`Activity::stop`), until
-/// its requests in flight are answered: hyper's graceful shutdown, checked with one atomic
-/// load per poll (hyper-util's `GracefulShutdown` polls a watch channel instead).
-struct Draining<S>
-where
-    S: hyper::service::HttpService<Incoming>,
-{
-    served: Served<S>,
-    stop: StopSignal,
-    draining: bool,
-}
-
-impl<S> Future for Draining<S>
+impl<S> Served<S>
 where
     S: hyper::service::HttpService<Incoming, ResBody = Tracked> + Unpin,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if !this.draining && this.stop.requested(cx) {
-            this.draining = true;
-            match &mut this.served {
-                Served::H1(c) => c.as_mut().graceful_shutdown(),
-                Served::H2(c) => c.as_mut().graceful_shutdown(),
+    /// Serves the connection until it ends, or, once the worker stops
+    /// (`Activity::stop`), until its requests in flight are answered: hyper's graceful
+    /// shutdown, checked with one atomic load per poll (hyper-util's `GracefulShutdown` polls
+    /// a watch channel instead).
+    async fn serve(mut self, mut stop: StopSignal) {
+        let mut draining = false;
+        let done = std::future::poll_fn(|cx| {
+            if !draining && stop.requested(cx) {
+                draining = true;
+                match &mut self {
+                    Served::H1(c) => c.as_mut().graceful_shutdown(),
+                    Served::H2(c) => c.as_mut().graceful_shutdown(),
+                }
             }
-        }
-        let done = match &mut this.served {
-            Served::H1(c) => c.as_mut().poll(cx),
-            Served::H2(c) => c.as_mut().poll(cx),
-        };
-        match done {
-            Poll::Ready(Err(err)) => {
-                tracing::debug!(error = %err, "connection ended with an error");
-                Poll::Ready(())
+            match &mut self {
+                Served::H1(c) => c.as_mut().poll(cx),
+                Served::H2(c) => c.as_mut().poll(cx),
             }
-            Poll::Ready(Ok(())) => Poll::Ready(()),
-            Poll::Pending => Poll::Pending,
+        })
+        .await;
+        if let Err(err) = done {
+            tracing::debug!(error = %err, "connection ended with an error");
         }
     }
 }
@@ -469,12 +457,7 @@ async fn serve_connections(
                         } else {
                             Served::H1(Box::pin(protocols.http1.serve_connection(io, service)))
                         };
-                        Draining {
-                            served,
-                            stop,
-                            draining: false,
-                        }
-                        .await
+                        served.serve(stop).await
                     });
                     watchdog.watch(activity, task.abort_handle());
                 }

@@ -224,7 +224,7 @@ mod tests {
         ]
         .concat();
         h.insert(COOKIE, HeaderValue::from_bytes(&line).unwrap());
-        assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id, id);
+        assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id(), id);
     }
 
     #[test]
@@ -240,7 +240,7 @@ mod tests {
             ))
             .unwrap(),
         );
-        assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id, id);
+        assert_eq!(read(&h, "sessionId", &signer).verified.unwrap().id(), id);
     }
 
     #[test]

@@ -120,14 +120,14 @@ impl Inner {
                 if let Some(v) = &self.cookie.verified {
                     let record = if core.settings.rolling {
                         core.store
-                            .load_and_touch(&v.id, core.settings.max_age)
+                            .load_and_touch(v.id(), core.settings.max_age)
                             .await?
                     } else {
-                        core.store.load(&v.id).await?
+                        core.store.load(v.id()).await?
                     };
                     let now = now_ms();
                     match record {
-                        Some(r) if r.id == v.id && r.is_live_at(now) => {
+                        Some(r) if r.id == v.id() && r.is_live_at(now) => {
                             state.id = Some(r.id);
                             state.stored = true;
                             state.data = r.data;

@@ -72,9 +72,9 @@ impl SessionMiddleware {
                 return Ok(CookieAction::None);
             }
             return Ok(match &inner.cookie.verified {
-                Some(v) if s.rolling => match core.store.touch(&v.id, s.max_age).await {
+                Some(v) if s.rolling => match core.store.touch(v.id(), s.max_age).await {
                     Ok(true) => CookieAction::Set {
-                        id: v.id.clone(),
+                        id: v.id().to_owned(),
                         expires_at: now_ms().saturating_add(super::record::millis(s.max_age)),
                     },
                     Ok(false) => CookieAction::Remove,
@@ -220,7 +220,7 @@ impl SessionMiddleware {
                 let value = match &inner.cookie.verified {
                     // Renewing the cookie the request came with: same id, same key, so the
                     // same signed value; no HMAC to compute.
-                    Some(v) if v.current_key && v.id == id => v.signed.clone(),
+                    Some(v) if v.current_key && v.id() == id => v.signed.clone(),
                     _ => self.core.signer.sign(&id),
                 };
                 cookie::build(s, value, Core::remaining(expires_at, now_ms()))

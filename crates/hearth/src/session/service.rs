@@ -253,7 +253,10 @@ impl SessionService {
 
     /// The id in a signed cookie value, when its signature verifies.
     pub fn verify(&self, cookie_value: &str) -> Option<String> {
-        self.core.signer.verify(cookie_value).map(|v| v.id)
+        self.core
+            .signer
+            .verify(cookie_value)
+            .map(|v| v.id().to_owned())
     }
 
     /// A complete `Set-Cookie` header value carrying session `id`, with every configured

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::id::is_valid_id;
+use super::id::{ID_LEN, is_valid_id};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -21,13 +21,19 @@ pub(crate) struct Signer {
 /// A cookie value whose signature checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verified {
-    /// The session id.
-    pub(crate) id: String,
+    /// The cookie value as received, `id.signature`: `sign(id)` when `current_key` (HMAC
+    /// is deterministic and the signature's base64 is canonical), so a renewed cookie
+    /// reuses it.
+    pub(crate) signed: String,
     /// Whether it was signed with the current (first) key.
     pub(crate) current_key: bool,
-    /// The cookie value as received: `sign(id)` when `current_key` (HMAC is deterministic
-    /// and the signature's base64 is canonical), so a renewed cookie reuses it.
-    pub(crate) signed: String,
+}
+
+impl Verified {
+    /// The session id (the part of the value before the `.`).
+    pub(crate) fn id(&self) -> &str {
+        &self.signed[..ID_LEN]
+    }
 }
 
 impl Signer {
@@ -75,9 +81,8 @@ impl Signer {
         for (i, key) in self.keys.iter().enumerate() {
             if Self::mac(key, id).verify_slice(&tag[..n]).is_ok() {
                 return Some(Verified {
-                    id: id.to_owned(),
-                    current_key: i == 0,
                     signed: value.to_owned(),
+                    current_key: i == 0,
                 });
             }
         }
@@ -113,7 +118,7 @@ mod tests {
         let s = signer(&["k".repeat(32).as_str()]);
         let id = super::super::id::new_id();
         let v = s.sign(&id);
-        assert_eq!(s.verify(&v).unwrap().id, id);
+        assert_eq!(s.verify(&v).unwrap().id(), id);
         let mut bad = v.clone().into_bytes();
         let last = bad.len() - 2;
         bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };

@@ -433,12 +433,7 @@ impl RedisSessionStore {
             .inner
             .pool
             .idempotent(|mut c| async move {
-                redis::cmd("PEXPIRE")
-                    .arg(index)
-                    .arg(ttl)
-                    .arg("NX")
-                    .query_async::<i64>(&mut c)
-                    .await
+                pexpire(index, ttl, "NX").query_async::<i64>(&mut c).await
             })
             .await;
         if let Err(e) = r {
@@ -567,10 +562,15 @@ fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, exte
     }
     p.add_command(sadd).ignore();
     for flag in ["NX", "GT"] {
-        let mut expire = redis::Cmd::with_capacity(4, index.len() + 32);
-        expire.arg("PEXPIRE").arg(index).arg(ttl).arg(flag);
-        p.add_command(expire).ignore();
+        p.add_command(pexpire(index, ttl, flag)).ignore();
     }
+}
+
+/// `PEXPIRE index ttl flag`.
+fn pexpire(index: &str, ttl: u64, flag: &str) -> redis::Cmd {
+    let mut expire = redis::Cmd::with_capacity(4, index.len() + 32);
+    expire.arg("PEXPIRE").arg(index).arg(ttl).arg(flag);
+    expire
 }
 
 /// A record as stored: the [`SessionRecord`]'s fields plus how long its user's index is
