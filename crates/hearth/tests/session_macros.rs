@@ -2,6 +2,7 @@
 //! parameters (`Session` and `TypedSession<SessionData>`), `SessionService` injected by
 //! token, `SessionModule::for_root` in `#[module(imports = ..)]`.
 
+use hearth::app::RunningServer;
 use hearth::prelude::*;
 
 /// The seed's `SessionData`.
@@ -155,14 +156,7 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
 
 #[tokio::test]
 async fn the_seed_session_guide_with_macros() {
-    let app = Application::create::<AppModule>()
-        .unwrap()
-        .build()
-        .await
-        .unwrap();
-    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
-    let url = server.url();
-    let http = reqwest::Client::new();
+    let (server, url, http) = serve(Application::create::<AppModule>().unwrap()).await;
 
     // Anonymous profile: 401, and no session minted.
     let res = http.get(format!("{url}/api/profile")).send().await.unwrap();
@@ -180,15 +174,7 @@ async fn the_seed_session_guide_with_macros() {
     let anon = session_cookie(&res).expect("cart session");
 
     // Login regenerates the id and keeps the cart.
-    let res = http
-        .post(format!("{url}/api/login"))
-        .header("cookie", &anon)
-        .json(&json!({ "email": "ada@example.com", "password": "secret" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let cookie = session_cookie(&res).expect("login cookie");
+    let cookie = log_in(&http, &url, Some(&anon)).await;
     assert_ne!(cookie, anon);
     let res = http
         .post(format!("{url}/api/cart/add"))
@@ -224,13 +210,23 @@ async fn the_seed_session_guide_with_macros() {
     server.shutdown().await.unwrap();
 }
 
-async fn log_in(http: &reqwest::Client, url: &str) -> String {
-    let res = http
+/// Builds `app` and serves it on a free port: the server, its URL and a client.
+async fn serve(app: Application) -> (RunningServer, String, reqwest::Client) {
+    let app = app.build().await.unwrap();
+    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+    let url = server.url();
+    (server, url, reqwest::Client::new())
+}
+
+/// Logs ada in (sending `cookie`, if any); the new session cookie.
+async fn log_in(http: &reqwest::Client, url: &str, cookie: Option<&str>) -> String {
+    let mut req = http
         .post(format!("{url}/api/login"))
-        .json(&json!({ "email": "ada@example.com", "password": "secret" }))
-        .send()
-        .await
-        .unwrap();
+        .json(&json!({ "email": "ada@example.com", "password": "secret" }));
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    let res = req.send().await.unwrap();
     assert_eq!(res.status(), 200);
     session_cookie(&res).expect("login cookie")
 }
@@ -240,14 +236,7 @@ async fn log_in(http: &reqwest::Client, url: &str) -> String {
 /// sent is still extended (rolling), and route middleware still sees the session.
 #[tokio::test]
 async fn context_free_routes_keep_session_behaviour() {
-    let app = Application::create::<AppModule>()
-        .unwrap()
-        .build()
-        .await
-        .unwrap();
-    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
-    let url = server.url();
-    let http = reqwest::Client::new();
+    let (server, url, http) = serve(Application::create::<AppModule>().unwrap()).await;
 
     let res = http.get(format!("{url}/plain/ping")).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -261,7 +250,7 @@ async fn context_free_routes_keep_session_behaviour() {
         .unwrap();
     assert_eq!(res.text().await.unwrap(), "ababab!");
 
-    let cookie = log_in(&http, &url).await;
+    let cookie = log_in(&http, &url, None).await;
     // Rolling: the cookie comes back renewed from a route that never opens the session.
     let res = http
         .get(format!("{url}/plain/ping"))
@@ -304,14 +293,9 @@ async fn application_middleware_sees_the_session_on_context_free_routes() {
             let user = user.unwrap_or_else(|| "-".into());
             res.headers_mut().insert("x-user", user.parse().unwrap());
             res
-        }))
-        .build()
-        .await
-        .unwrap();
-    let server = app.spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
-    let url = server.url();
-    let http = reqwest::Client::new();
-    let cookie = log_in(&http, &url).await;
+        }));
+    let (server, url, http) = serve(app).await;
+    let cookie = log_in(&http, &url, None).await;
     let res = http
         .get(format!("{url}/plain/ping"))
         .header("cookie", &cookie)

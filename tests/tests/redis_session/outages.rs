@@ -57,6 +57,30 @@ async fn timed(app: &TestApp, method: http::Method, path: &str, cookie: Option<&
     res
 }
 
+/// While Redis is out of reach: routes that use the session (with `cookie`, or creating
+/// one) answer 503 without store details, within `PATIENCE`; routes that never open their
+/// session are unaffected, cookie or not.
+async fn assert_store_unavailable(app: &TestApp, cookie: &str) {
+    let res = timed(app, http::Method::GET, "/whoami", Some(cookie)).await;
+    assert_eq!(res.status, 503, "{}", res.body);
+    assert!(
+        res.body.contains("Session store unavailable"),
+        "{}",
+        res.body
+    );
+    assert!(
+        !res.body.contains("redis"),
+        "no store details: {}",
+        res.body
+    );
+    let res = timed(app, http::Method::POST, "/login", None).await;
+    assert_eq!(res.status, 503, "{}", res.body);
+    let res = timed(app, http::Method::GET, "/noop", Some(cookie)).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = timed(app, http::Method::GET, "/noop", None).await;
+    assert_eq!(res.status, 200);
+}
+
 /// Logs `user` in, retrying until Redis answers again (at most `PATIENCE`); the cookie.
 async fn login_when_back(app: &TestApp, user: &str) -> String {
     let started = Instant::now();
@@ -234,25 +258,7 @@ async fn redis_down_means_503_for_session_routes_only_and_service_resumes() {
 
     redis.stop();
     for _ in 0..3 {
-        let res = timed(&app, http::Method::GET, "/whoami", Some(&c)).await;
-        assert_eq!(res.status, 503, "{}", res.body);
-        assert!(
-            res.body.contains("Session store unavailable"),
-            "{}",
-            res.body
-        );
-        assert!(
-            !res.body.contains("redis"),
-            "no store details: {}",
-            res.body
-        );
-        let res = timed(&app, http::Method::POST, "/login", None).await;
-        assert_eq!(res.status, 503, "{}", res.body);
-        // Routes that never open their session are unaffected, cookie or not.
-        let res = timed(&app, http::Method::GET, "/noop", Some(&c)).await;
-        assert_eq!(res.status, 200, "{}", res.body);
-        let res = timed(&app, http::Method::GET, "/noop", None).await;
-        assert_eq!(res.status, 200);
+        assert_store_unavailable(&app, &c).await;
     }
 
     redis.restart();
@@ -288,17 +294,7 @@ async fn redis_that_stops_answering_means_503_after_the_command_timeout() {
     assert_eq!(app.user(&c).await, "alice");
 
     redis.pause();
-    let res = timed(&app, http::Method::GET, "/whoami", Some(&c)).await;
-    assert_eq!(res.status, 503, "{}", res.body);
-    assert!(
-        res.body.contains("Session store unavailable"),
-        "{}",
-        res.body
-    );
-    let res = timed(&app, http::Method::POST, "/login", None).await;
-    assert_eq!(res.status, 503, "{}", res.body);
-    let res = timed(&app, http::Method::GET, "/noop", Some(&c)).await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    assert_store_unavailable(&app, &c).await;
 
     redis.resume();
     // The session written before the freeze is still there.

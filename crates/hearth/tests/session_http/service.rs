@@ -252,36 +252,20 @@ async fn module_middleware_imported_before_the_session_module_sees_the_session()
             res
         },
     ));
+    let options = options();
+    let name = options.name.clone();
     let module = ModuleDef::new("AppModule")
         .import(audit)
-        .import(SessionModule::for_root(options()))
+        .import(SessionModule::for_root(options))
         .route(http::Method::GET, "/", |_req: Request| async { "ok" });
-    let app = Application::from_module(module)
-        .unwrap()
-        .build()
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = app.spawn(listener);
-    let client = reqwest::Client::new();
-    let first = client.get(server.url()).send().await.unwrap();
-    assert_eq!(first.status(), 200);
-    assert_eq!(first.headers()["x-visits"], "1");
-    assert_eq!(first.headers()["x-cookie-seen"], "0");
-    let cookie = first.headers()[http::header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let second = client
-        .get(server.url())
-        .header(http::header::COOKIE, cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(second.status(), 200);
-    assert_eq!(second.headers()["x-visits"], "2");
-    server.shutdown().await.unwrap();
+    let app = serve(Application::from_module(module).unwrap(), name).await;
+    let first = app.get("/", None).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.headers["x-visits"], "1");
+    assert_eq!(first.headers["x-cookie-seen"], "0");
+    let cookie = app.cookie(&first);
+    let second = app.get("/", Some(&cookie)).await;
+    assert_eq!(second.status, 200);
+    assert_eq!(second.headers["x-visits"], "2");
+    app.server.shutdown().await.unwrap();
 }

@@ -315,6 +315,7 @@ pub struct TestApp {
 
 pub struct Res {
     pub status: u16,
+    pub headers: http::HeaderMap,
     pub set_cookies: Vec<String>,
     pub body: String,
 }
@@ -347,6 +348,11 @@ pub async fn start_with(options: SessionOptions, gate: Arc<Gate>, activity: bool
             next.run(req).await
         }));
     }
+    serve(app, name).await
+}
+
+/// Builds `app` and serves it on a free port; `name` is its session cookie's name.
+pub async fn serve(app: Application, name: String) -> TestApp {
     let app = app.build().await.expect("app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = app.spawn(listener);
@@ -374,6 +380,7 @@ impl TestApp {
             .collect();
         Res {
             status,
+            headers: res.headers().clone(),
             set_cookies,
             body: res.text().await.unwrap(),
         }
