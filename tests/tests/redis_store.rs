@@ -77,7 +77,7 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
     // and reading the index drops it.
     let mut anon = long.clone();
     anon.user_id = None;
-    anon.data.remove("userId");
+    anon.data.map_mut().unwrap().remove("userId");
     assert!(store.save(&anon).await.unwrap());
     let listed = store.sessions_of(&user).await.unwrap();
     assert!(!listed.contains(&long.id), "{listed:?}");
@@ -269,7 +269,11 @@ async fn saves_carry_the_index_hint_and_reindex_a_new_owner() {
         .expect("the Redis store reports its index");
     assert_eq!(hint.user_id, a);
     assert!(hint.until >= now_ms() + 110_000, "{hint:?}");
-    loaded.data.insert("x".into(), serde_json::json!(1));
+    loaded
+        .data
+        .map_mut()
+        .unwrap()
+        .insert("x".into(), serde_json::json!(1));
     assert!(store.save(&loaded).await.unwrap());
     assert_eq!(store.sessions_of(&a).await.unwrap(), vec![r.id.clone()]);
     let set_ttl: i64 = c.pttl(format!("{prefix}user:{a}")).await.unwrap();
@@ -281,7 +285,11 @@ async fn saves_carry_the_index_hint_and_reindex_a_new_owner() {
     // A new owner is indexed at once, and the old owner no longer lists the session.
     let mut moved = loaded.clone();
     moved.user_id = Some(b.clone());
-    moved.data.insert("userId".into(), serde_json::json!(b));
+    moved
+        .data
+        .map_mut()
+        .unwrap()
+        .insert("userId".into(), serde_json::json!(b));
     assert!(store.save(&moved).await.unwrap());
     assert_eq!(store.sessions_of(&b).await.unwrap(), vec![r.id.clone()]);
     assert!(store.sessions_of(&a).await.unwrap().is_empty());

@@ -99,17 +99,32 @@ pub(crate) fn attributes(s: &Settings) -> String {
 /// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
 /// rendered at start-up and an `Expires` date formatted once per second and thread. Formatting
 /// a `cookie::Cookie` per response, date included, cost more than the rest of a login.
-pub(crate) fn build(s: &Settings, value: String, max_age: Duration) -> Option<HeaderValue> {
+pub(crate) fn build(s: &Settings, value: &str, max_age: Duration) -> Option<HeaderValue> {
     use std::fmt::Write as _;
     let secs = seconds(max_age).min(400 * 24 * 3600);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let expires = now.saturating_add(secs.max(0).unsigned_abs());
-    let mut out = String::with_capacity(s.name.len() + value.len() + s.attributes.len() + 64);
+    // The exact length (an IMF-fixdate is 29 characters), so that the text becomes the
+    // header's bytes without a second allocation.
+    let digits = secs
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |d| d as usize + 1);
+    let len = s.name.len()
+        + 1
+        + value.len()
+        + s.attributes.len()
+        + "; Max-Age=".len()
+        + usize::from(secs < 0)
+        + digits
+        + "; Expires=".len()
+        + 29;
+    let mut out = String::with_capacity(len);
     out.push_str(&s.name);
     out.push('=');
-    out.push_str(&value);
+    out.push_str(value);
     out.push_str(&s.attributes);
     let _ = write!(out, "; Max-Age={secs}; Expires=");
     http_date(expires, &mut out);
@@ -270,7 +285,7 @@ mod tests {
                 Duration::from_millis(3_599_600),
                 Duration::from_secs(1),
             ] {
-                let fast = build(&s, "abc.def".into(), max_age).unwrap();
+                let fast = build(&s, "abc.def", max_age).unwrap();
                 let secs = seconds(max_age);
                 // The date as the crate writes it, from the second `build` took.
                 let fast = fast.to_str().unwrap();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::SessionError;
 use super::id::new_id;
 use super::options::{SessionOptions, Settings};
-use super::record::{SessionData, SessionRecord, expiry, millis, user_of};
+use super::record::{RecordData, SessionRecord, expiry, millis, user_of};
 use super::signing::Signer;
 use super::store::{SessionStore, StoreError};
 
@@ -45,7 +45,7 @@ impl Core {
     }
 
     /// A new record for `data`, created now.
-    pub(crate) fn new_record(&self, id: String, data: SessionData, now: u64) -> SessionRecord {
+    pub(crate) fn new_record(&self, id: String, data: RecordData, now: u64) -> SessionRecord {
         let deadline = self
             .settings
             .absolute_timeout
@@ -57,7 +57,7 @@ impl Core {
     pub(crate) fn record(
         &self,
         id: String,
-        data: SessionData,
+        data: RecordData,
         created_at: u64,
         deadline: Option<u64>,
         now: u64,

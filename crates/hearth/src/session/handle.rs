@@ -13,7 +13,7 @@ use super::SessionError;
 use super::cookie::RequestCookie;
 use super::core::Core;
 use super::id::new_id;
-use super::record::{SessionData, now_ms};
+use super::record::{RecordData, SessionData, now_ms};
 use crate::Request;
 use crate::extract::FromRequestParts;
 
@@ -57,7 +57,7 @@ pub(crate) struct State {
     pub(crate) id: Option<String>,
     /// The current id exists in the store (the session was loaded from it).
     pub(crate) stored: bool,
-    pub(crate) data: SessionData,
+    pub(crate) data: RecordData,
     pub(crate) created_at: u64,
     pub(crate) deadline: Option<u64>,
     /// The stored expiry, for the cookie's Max-Age (stored sessions only).
@@ -81,7 +81,7 @@ impl State {
         State {
             id: None,
             stored: false,
-            data: Map::new(),
+            data: RecordData::new(),
             created_at: now,
             deadline: core
                 .settings
@@ -185,9 +185,10 @@ pub struct Session {
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let st = self.lock();
+        let keys = st.data.to_map().unwrap_or_default();
         f.debug_struct("Session")
             .field("new", &!st.stored)
-            .field("keys", &st.data.keys().collect::<Vec<_>>())
+            .field("keys", &keys.keys().collect::<Vec<_>>())
             .field("modified", &st.modified)
             .finish()
     }
@@ -198,12 +199,23 @@ fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Value, SessionError> {
 }
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SessionError> {
-    serde_json::from_value(value).map_err(|e| SessionError::Data(e.to_string()))
+    serde_json::from_value(value).map_err(data_error)
+}
+
+fn data_error(e: serde_json::Error) -> SessionError {
+    SessionError::Data(e.to_string())
 }
 
 impl Session {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The data, decoded into a map to change. Stored data was checked as a JSON object
+    /// when it was loaded, so this fails only on data no JSON encoder writes (such as
+    /// nesting deeper than serde_json reads).
+    fn data_mut(st: &mut State) -> Result<&mut SessionData, SessionError> {
+        st.data.map_mut().map_err(data_error)
     }
 
     /// The session of a request, loaded: for middleware, which sees the whole request (the
@@ -255,16 +267,12 @@ impl Session {
     /// The value under `key`, deserialized; `None` when absent or `null`. A value of another
     /// shape is an error (500).
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
-        let v = self.lock().data.get(key).cloned();
-        match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => decode(v).map(Some),
-        }
+        self.lock().data.get(key).map_err(data_error)
     }
 
     /// The raw JSON value under `key`.
     pub fn get_value(&self, key: &str) -> Option<Value> {
-        self.lock().data.get(key).cloned()
+        self.lock().data.get_value(key)
     }
 
     /// Whether `key` is set.
@@ -274,7 +282,10 @@ impl Session {
 
     /// A copy of the whole data.
     pub fn data(&self) -> SessionData {
-        self.lock().data.clone()
+        self.lock().data.to_map().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "undecodable session data");
+            SessionData::new()
+        })
     }
 
     /// Stores `value` under `key` (serialized as JSON). Writing the value already there
@@ -282,8 +293,9 @@ impl Session {
     pub fn insert<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
         let value = encode(value)?;
         let mut st = self.lock();
-        if st.data.get(key) != Some(&value) {
-            st.data.insert(key.to_owned(), value);
+        let data = Self::data_mut(&mut st)?;
+        if data.get(key) != Some(&value) {
+            data.insert(key.to_owned(), value);
             st.modified = true;
         }
         Ok(())
@@ -292,7 +304,16 @@ impl Session {
     /// Removes `key`, returning its value.
     pub fn remove(&self, key: &str) -> Option<Value> {
         let mut st = self.lock();
-        let old = st.data.remove(key);
+        if !st.data.contains_key(key) {
+            return None;
+        }
+        let old = match Self::data_mut(&mut st) {
+            Ok(data) => data.remove(key),
+            Err(e) => {
+                tracing::error!(error = %e, "undecodable session data");
+                None
+            }
+        };
         if old.is_some() {
             st.modified = true;
         }
@@ -303,7 +324,7 @@ impl Session {
     pub fn clear(&self) {
         let mut st = self.lock();
         if !st.data.is_empty() {
-            st.data.clear();
+            st.data = RecordData::new();
             st.modified = true;
         }
     }
@@ -344,8 +365,7 @@ impl Session {
     pub fn flash<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
         let value = encode(value)?;
         let mut st = self.lock();
-        let flashes = st
-            .data
+        let flashes = Self::data_mut(&mut st)?
             .entry(FLASH_KEY)
             .or_insert_with(|| Value::Object(Map::new()));
         if !flashes.is_object() {
@@ -361,14 +381,18 @@ impl Session {
     /// Reads and removes the flash message under `key`: a second call returns `None`.
     pub fn take_flash<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         let mut st = self.lock();
-        let Some(Value::Object(m)) = st.data.get_mut(FLASH_KEY) else {
+        if !st.data.contains_key(FLASH_KEY) {
+            return Ok(None);
+        }
+        let data = Self::data_mut(&mut st)?;
+        let Some(Value::Object(m)) = data.get_mut(FLASH_KEY) else {
             return Ok(None);
         };
         let Some(v) = m.remove(key) else {
             return Ok(None);
         };
         if m.is_empty() {
-            st.data.remove(FLASH_KEY);
+            data.remove(FLASH_KEY);
         }
         st.modified = true;
         drop(st);
@@ -466,9 +490,10 @@ impl<T: Serialize + DeserializeOwned + Default> TypedSession<T> {
             Value::Object(m) => m,
             _ => return Err(not_a_struct::<T>()),
         };
-        for (k, v) in self.session.lock().data.iter() {
+        let data = self.session.lock().data.to_map().map_err(data_error)?;
+        for (k, v) in data {
             if !v.is_null() {
-                base.insert(k.clone(), v.clone());
+                base.insert(k, v);
             }
         }
         decode(Value::Object(base))
@@ -481,12 +506,13 @@ impl<T: Serialize + DeserializeOwned + Default> TypedSession<T> {
             return Err(not_a_struct::<T>());
         };
         let mut st = self.session.lock();
+        let data = Session::data_mut(&mut st)?;
         let mut changed = false;
         for (k, v) in new {
             if v.is_null() {
-                changed |= st.data.remove(&k).is_some();
-            } else if st.data.get(&k) != Some(&v) {
-                st.data.insert(k, v);
+                changed |= data.remove(&k).is_some();
+            } else if data.get(&k) != Some(&v) {
+                data.insert(k, v);
                 changed = true;
             }
         }

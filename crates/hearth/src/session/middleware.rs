@@ -40,7 +40,14 @@ impl std::fmt::Debug for SessionMiddleware {
 /// What to do with the session cookie after the handler.
 enum CookieAction {
     None,
-    Set { id: String, expires_at: u64 },
+    /// The cookie for the session the request's cookie named, extended.
+    Renew {
+        expires_at: u64,
+    },
+    Set {
+        id: String,
+        expires_at: u64,
+    },
     Remove,
 }
 
@@ -73,8 +80,7 @@ impl SessionMiddleware {
             }
             return Ok(match &inner.cookie.verified {
                 Some(v) if s.rolling => match core.store.touch(v.id(), s.max_age).await {
-                    Ok(true) => CookieAction::Set {
-                        id: v.id().to_owned(),
+                    Ok(true) => CookieAction::Renew {
                         expires_at: now_ms().saturating_add(super::record::millis(s.max_age)),
                     },
                     Ok(false) => CookieAction::Remove,
@@ -136,12 +142,12 @@ impl SessionMiddleware {
             .is_some_and(|v| v.current_key);
         if stored {
             if s.rolling || !current_key {
-                let id = state
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .id
-                    .clone()
-                    .unwrap_or_default();
+                let st = state.lock().unwrap_or_else(|e| e.into_inner());
+                let id = st.id.as_deref().unwrap_or_default();
+                if inner.cookie.verified.as_ref().is_some_and(|v| v.id() == id) {
+                    return Ok(CookieAction::Renew { expires_at });
+                }
+                let id = id.to_owned();
                 return Ok(CookieAction::Set { id, expires_at });
             }
             return Ok(CookieAction::None);
@@ -216,15 +222,11 @@ impl SessionMiddleware {
         let s = &self.core.settings;
         let header: Option<HeaderValue> = match self.finish(inner).await {
             Ok(CookieAction::None) => None,
-            Ok(CookieAction::Set { id, expires_at }) => {
-                let value = match &inner.cookie.verified {
-                    // Renewing the cookie the request came with: same id, same key, so the
-                    // same signed value; no HMAC to compute.
-                    Some(v) if v.current_key && v.id() == id => v.signed.clone(),
-                    _ => self.core.signer.sign(&id),
-                };
-                cookie::build(s, value, Core::remaining(expires_at, now_ms()))
-            }
+            Ok(CookieAction::Renew { expires_at }) => match &inner.cookie.verified {
+                Some(v) => self.set_cookie(inner, v.id(), expires_at),
+                None => None,
+            },
+            Ok(CookieAction::Set { id, expires_at }) => self.set_cookie(inner, &id, expires_at),
             Ok(CookieAction::Remove) => cookie::removal(s),
             Err(e) => {
                 tracing::error!(error = %e, "session could not be saved");
@@ -235,6 +237,21 @@ impl SessionMiddleware {
             cookie::apply(res.headers_mut(), &s.name, h);
         }
         res
+    }
+}
+
+impl SessionMiddleware {
+    /// The `Set-Cookie` value for `id`, signed with the current key.
+    fn set_cookie(&self, inner: &Inner, id: &str, expires_at: u64) -> Option<HeaderValue> {
+        let max_age = Core::remaining(expires_at, now_ms());
+        match &inner.cookie.verified {
+            // The request came with this id signed under the current key: the same signed
+            // value (HMAC is deterministic), so no HMAC to compute.
+            Some(v) if v.current_key && v.id() == id => {
+                cookie::build(&self.core.settings, &v.signed, max_age)
+            }
+            _ => cookie::build(&self.core.settings, &self.core.signer.sign(id), max_age),
+        }
     }
 }
 

@@ -41,6 +41,7 @@
 
 mod cookie;
 mod core;
+pub(crate) mod data;
 pub(crate) mod handle;
 mod id;
 mod middleware;
@@ -56,7 +57,7 @@ pub use handle::{Session, TypedSession};
 pub use id::{is_valid_id, new_id};
 pub use middleware::SessionMiddleware;
 pub use options::{SameSite, SessionOptions, StoreConfig};
-pub use record::{IndexHint, SessionData, SessionRecord, now_ms};
+pub use record::{IndexHint, RecordData, SessionData, SessionRecord, now_ms};
 pub use service::SessionService;
 pub use store::{MemoryStore, SessionStore, StoreError};
 #[cfg(feature = "redis")]

@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::data::RecordData;
+
 /// The data of one session: a JSON object (key → value).
 pub type SessionData = Map<String, Value>;
 
@@ -22,7 +24,7 @@ pub struct SessionRecord {
     pub id: String,
     /// The session's data.
     #[serde(default)]
-    pub data: SessionData,
+    pub data: RecordData,
     /// When the session was created (ms since the epoch).
     pub created_at: u64,
     /// When the session's data was last written (ms since the epoch).
@@ -97,9 +99,9 @@ pub fn now_ms() -> u64 {
 
 /// The user a session belongs to: the value under `user_key`, when it is a string or a
 /// number.
-pub(crate) fn user_of(data: &SessionData, user_key: &str) -> Option<String> {
-    match data.get(user_key)? {
-        Value::String(s) => Some(s.clone()),
+pub(crate) fn user_of(data: &RecordData, user_key: &str) -> Option<String> {
+    match data.get_value(user_key)? {
+        Value::String(s) => Some(s),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

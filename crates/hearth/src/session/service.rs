@@ -55,6 +55,10 @@ fn to_map<T: Serialize + ?Sized>(data: &T) -> Result<SessionData, SessionError> 
     }
 }
 
+fn data_error(e: serde_json::Error) -> SessionError {
+    SessionError::Data(e.to_string())
+}
+
 impl SessionService {
     pub(crate) fn from_core(core: Arc<Core>) -> Self {
         SessionService { core }
@@ -68,7 +72,7 @@ impl SessionService {
     ) -> impl Future<Output = Result<String, SessionError>> + Send + '_ {
         let data = to_map(data);
         async move {
-            let mut record = self.core.new_record(new_id(), data?, now_ms());
+            let mut record = self.core.new_record(new_id(), data?.into(), now_ms());
             self.core.create(&mut record).await?;
             Ok(record.id)
         }
@@ -89,7 +93,10 @@ impl SessionService {
 
     /// The data of a live session.
     pub async fn get(&self, id: &str) -> Result<Option<SessionData>, SessionError> {
-        Ok(self.record(id).await?.map(|r| r.data))
+        match self.record(id).await? {
+            Some(r) => r.data.into_map().map(Some).map_err(data_error),
+            None => Ok(None),
+        }
     }
 
     /// The data of a live session as `T`.
@@ -110,7 +117,7 @@ impl SessionService {
         let Some(mut record) = self.record(id).await? else {
             return Ok(false);
         };
-        f(&mut record.data);
+        f(record.data.map_mut().map_err(data_error)?);
         self.core.refresh(&mut record, now_ms());
         Ok(self.core.store.save(&record).await?)
     }
@@ -264,7 +271,7 @@ impl SessionService {
     pub fn cookie_header(&self, id: &str) -> Option<HeaderValue> {
         cookie::build(
             &self.core.settings,
-            self.sign(id),
+            &self.sign(id),
             self.core.settings.max_age,
         )
     }

@@ -29,7 +29,7 @@ pub fn record(ttl: Duration, deadline: Option<Duration>, user: Option<&str>) -> 
     }
     SessionRecord {
         id: new_id(),
-        data,
+        data: data.into(),
         created_at: now,
         updated_at: now,
         expires_at: now + ttl.as_millis() as u64,
@@ -75,22 +75,33 @@ async fn create_never_overwrites(store: &dyn SessionStore) {
     let r = record(LONG, None, None);
     store.create(&r).await.expect("create");
     let mut other = r.clone();
-    other.data.insert("n".into(), json!(2));
+    other.data.map_mut().unwrap().insert("n".into(), json!(2));
     match store.create(&other).await {
         Err(StoreError::Collision) => {}
         other => panic!("a second create of a live id must be a Collision, got {other:?}"),
     }
     let loaded = store.load(&r.id).await.unwrap().unwrap();
-    assert_eq!(loaded.data["n"], json!(1), "the first record is untouched");
+    assert_eq!(
+        loaded.data.get_value("n").unwrap(),
+        json!(1),
+        "the first record is untouched"
+    );
 }
 
 async fn save_is_update_only(store: &dyn SessionStore) {
     let mut r = record(LONG, None, None);
     store.create(&r).await.unwrap();
-    r.data.insert("n".into(), json!(3));
+    r.data.map_mut().unwrap().insert("n".into(), json!(3));
     assert!(store.save(&r).await.unwrap(), "save of an existing record");
     assert_eq!(
-        store.load(&r.id).await.unwrap().unwrap().data["n"],
+        store
+            .load(&r.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .data
+            .get_value("n")
+            .unwrap(),
         json!(3)
     );
 
@@ -202,7 +213,7 @@ async fn per_user_index(store: &dyn SessionStore) {
         set(vec![a.id.clone(), b.id.clone()])
     );
     // b changes hands.
-    b.data.insert("userId".into(), json!(u2));
+    b.data.map_mut().unwrap().insert("userId".into(), json!(u2));
     b.user_id = Some(u2.clone());
     assert!(store.save(&b).await.unwrap());
     assert_eq!(

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hashbrown::HashTable;
 
 use super::{SessionRecord, SessionStore, StoreError, StoreFuture};
-use crate::session::record::now_ms;
+use crate::session::record::{RecordData, now_ms};
 
 /// Number of shards: a power of two, so that requests on different sessions rarely share a
 /// lock.
@@ -104,7 +104,7 @@ impl Entry {
         b.extend_from_slice(&record.deadline.unwrap_or(u64::MAX).to_le_bytes());
         b.extend_from_slice(&user_len.to_le_bytes());
         b.extend_from_slice(user.unwrap_or_default());
-        serde_json::to_writer(&mut b, &record.data)
+        serde_json::to_writer(&mut b, &record.data.json())
             .map_err(|e| StoreError::Serialization(Box::new(e)))?;
         Ok(Entry(b.into_boxed_slice()))
     }
@@ -158,13 +158,16 @@ impl Entry {
     }
 
     fn record(&self, id: &str) -> Option<SessionRecord> {
-        let data = match serde_json::from_slice(self.data()) {
-            Ok(d) => d,
-            Err(err) => {
-                tracing::error!(error = %err, "memory session store: undecodable session");
-                return None;
-            }
-        };
+        // Handed over as text (written by serde_json above): a read decodes only what it needs.
+        let text = std::str::from_utf8(self.data()).map_err(|e| e.to_string());
+        let data =
+            match text.and_then(|t| RecordData::from_raw(t.into()).map_err(|e| e.to_string())) {
+                Ok(d) => d,
+                Err(err) => {
+                    tracing::error!(error = %err, "memory session store: undecodable session");
+                    return None;
+                }
+            };
         Some(SessionRecord {
             id: id.to_owned(),
             data,

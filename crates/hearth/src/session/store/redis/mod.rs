@@ -263,7 +263,7 @@ impl RedisSessionStore {
             .await?;
         let now = now_ms();
         let Some(json) = json else { return Ok(None) };
-        let mut record = self.decode(id, &json)?.into_parts().0;
+        let mut record = self.decode(id, &json)?.into_parts()?.0;
         if pttl > 0 {
             // Redis's TTL is the truth (touches extend it without rewriting the JSON). When it
             // agrees with the stored `expires_at` to within a second, it is the same instant
@@ -300,7 +300,7 @@ impl RedisSessionStore {
             })
             .await?;
         let Some(json) = json else { return Ok(None) };
-        let (mut r, index_until) = self.decode(id, &json)?.into_parts();
+        let (mut r, index_until) = self.decode(id, &json)?.into_parts()?;
         let mut expires_at = now.saturating_add(ttl);
         if let Some(deadline) = r.deadline.filter(|&d| d < expires_at) {
             if deadline <= now {
@@ -579,8 +579,9 @@ fn pexpire(index: &str, ttl: u64, flag: &str) -> redis::Cmd {
 #[derive(serde::Deserialize)]
 struct Stored {
     id: String,
+    /// Kept as text: a read decodes only the keys it asks for.
     #[serde(default)]
-    data: crate::session::SessionData,
+    data: Option<Box<serde_json::value::RawValue>>,
     created_at: u64,
     updated_at: u64,
     expires_at: u64,
@@ -593,7 +594,12 @@ struct Stored {
 }
 
 impl Stored {
-    fn into_parts(self) -> (SessionRecord, Option<u64>) {
+    fn into_parts(self) -> Result<(SessionRecord, Option<u64>), StoreError> {
+        let data = match self.data {
+            Some(raw) => crate::session::RecordData::from_raw(raw.into())
+                .map_err(|e| StoreError::Serialization(Box::new(e)))?,
+            None => crate::session::RecordData::new(),
+        };
         let index = match (&self.user_id, self.index_until) {
             (Some(user_id), Some(until)) => Some(IndexHint {
                 user_id: user_id.clone(),
@@ -601,10 +607,10 @@ impl Stored {
             }),
             _ => None,
         };
-        (
+        Ok((
             SessionRecord {
                 id: self.id,
-                data: self.data,
+                data,
                 created_at: self.created_at,
                 updated_at: self.updated_at,
                 expires_at: self.expires_at,
@@ -613,14 +619,14 @@ impl Stored {
                 index,
             },
             self.index_until,
-        )
+        ))
     }
 }
 
 #[derive(serde::Serialize)]
 struct StoredRef<'a> {
     id: &'a str,
-    data: &'a crate::session::SessionData,
+    data: crate::session::data::Json<'a>,
     created_at: u64,
     updated_at: u64,
     expires_at: u64,
@@ -636,7 +642,7 @@ impl<'a> StoredRef<'a> {
     fn new(r: &'a SessionRecord, index_until: Option<u64>) -> Self {
         StoredRef {
             id: &r.id,
-            data: &r.data,
+            data: r.data.json(),
             created_at: r.created_at,
             updated_at: r.updated_at,
             expires_at: r.expires_at,
