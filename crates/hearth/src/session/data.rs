@@ -1,9 +1,10 @@
 //! [`RecordData`]: a session's data as a store hands it over, read without being parsed.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
+use std::ops::Range;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -13,9 +14,12 @@ use super::record::SessionData;
 /// The data of a [`SessionRecord`](super::SessionRecord): a JSON object.
 ///
 /// A store that keeps sessions as JSON text (the memory and Redis stores do) hands the text
-/// over as it is: most requests only read a key or two of their session, and reading a key
-/// from the text ([`get`](RecordData::get)) decodes that one value without building the
-/// whole map. The first change turns the data into a map ([`map_mut`](RecordData::map_mut)).
+/// over as it is. One pass over it notes where each top-level value starts and ends;
+/// reading a key ([`get`](RecordData::get)) then decodes that one value, without building
+/// the whole map. [`insert`](RecordData::insert) and [`remove`](RecordData::remove) keep
+/// their changes beside the text, and a JSON store writes the text's other values back
+/// verbatim, so a request that sets one key does not decode the others either.
+/// [`map_mut`](RecordData::map_mut) turns the data into a map.
 ///
 /// It serializes and deserializes as a plain JSON object in any serde format, so a store
 /// that writes records with serde needs nothing special.
@@ -24,9 +28,83 @@ pub struct RecordData(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// JSON text of an object, exactly as stored.
-    Text(Box<str>),
+    Text(Text),
     Map(SessionData),
+}
+
+/// JSON text of an object, exactly as stored, where its entries are, and the keys set
+/// (`Some`) or removed (`None`) since (each key once).
+#[derive(Clone)]
+struct Text {
+    text: Box<str>,
+    entries: Vec<Entry>,
+    changes: Vec<(String, Option<Value>)>,
+}
+
+/// One top-level entry of the text: its key (where it is, or decoded when it has escapes)
+/// and where its raw JSON value is.
+#[derive(Clone)]
+struct Entry {
+    key: Key,
+    value: Range<usize>,
+}
+
+#[derive(Clone)]
+enum Key {
+    At(Range<usize>),
+    Decoded(Box<str>),
+}
+
+impl Text {
+    fn key<'a>(&'a self, e: &'a Entry) -> &'a str {
+        match &e.key {
+            Key::At(r) => &self.text[r.clone()],
+            Key::Decoded(k) => k,
+        }
+    }
+
+    /// The raw JSON value under `key` in the text (the last one if the key repeats, as a
+    /// map would keep it).
+    fn raw(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| self.key(e) == key)
+            .map(|e| &self.text[e.value.clone()])
+    }
+
+    /// The change recorded for `key`: `Some(None)` when it was removed.
+    fn changed(&self, key: &str) -> Option<&Option<Value>> {
+        self.changes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn change(&mut self, key: String, value: Option<Value>) {
+        match self.changes.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.changes.push((key, value)),
+        }
+    }
+
+    /// The entries of the text that no change replaced or removed.
+    fn kept(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .map(|e| (self.key(e), &self.text[e.value.clone()]))
+            .filter(|(k, _)| self.changed(k).is_none())
+    }
+
+    fn to_map(&self) -> Result<SessionData, serde_json::Error> {
+        let mut m = Map::new();
+        for (k, v) in self.kept() {
+            m.insert(k.to_owned(), serde_json::from_str(v)?);
+        }
+        for (k, v) in &self.changes {
+            if let Some(v) = v {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        Ok(m)
+    }
 }
 
 impl RecordData {
@@ -35,31 +113,37 @@ impl RecordData {
         RecordData(Repr::Map(Map::new()))
     }
 
-    /// Data from the JSON text of an object, checked.
+    /// Data from the JSON text of an object (`null` reads as no data).
     pub fn from_json(text: impl Into<Box<str>>) -> Result<Self, serde_json::Error> {
-        let text = text.into();
-        serde_json::from_str::<&RawValue>(&text)?;
-        RecordData::from_raw(text)
-    }
-
-    /// Data from JSON text that is known to be valid JSON (serde_json wrote it, or parsed
-    /// it as a `RawValue`); only its being an object is checked.
-    pub(crate) fn from_raw(text: Box<str>) -> Result<Self, serde_json::Error> {
-        match text.trim_start().as_bytes().first() {
-            Some(b'{') => Ok(RecordData(Repr::Text(text))),
-            Some(b'n') => Ok(RecordData::new()), // `null`: a record written without data
-            _ => Err(de::Error::custom("session data is not a JSON object")),
+        let text: Box<str> = text.into();
+        if text.trim() == "null" {
+            return Ok(RecordData::new());
         }
+        let entries = index(&text)?;
+        Ok(RecordData(Repr::Text(Text {
+            text,
+            entries,
+            changes: Vec::new(),
+        })))
     }
 
     /// The value under `key` as `T`; `None` when the key is absent or `null`.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, serde_json::Error> {
-        match &self.0 {
-            Repr::Map(m) => match m.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => T::deserialize(v).map(Some),
+        let value = match &self.0 {
+            Repr::Map(m) => m.get(key),
+            Repr::Text(t) => match t.changed(key) {
+                Some(c) => c.as_ref(),
+                None => {
+                    return match t.raw(key) {
+                        Some(raw) => serde_json::from_str::<Option<T>>(raw),
+                        None => Ok(None),
+                    };
+                }
             },
-            Repr::Text(t) => Ok(find::<Option<T>>(t, key)?.flatten()),
+        };
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => T::deserialize(v).map(Some),
         }
     }
 
@@ -67,7 +151,18 @@ impl RecordData {
     pub fn get_value(&self, key: &str) -> Option<Value> {
         match &self.0 {
             Repr::Map(m) => m.get(key).cloned(),
-            Repr::Text(t) => find::<Value>(t, key).ok().flatten(),
+            Repr::Text(t) => match t.changed(key) {
+                Some(c) => c.clone(),
+                None => t.raw(key).and_then(|raw| serde_json::from_str(raw).ok()),
+            },
+        }
+    }
+
+    /// Whether `key` holds exactly `value`.
+    pub(crate) fn holds(&self, key: &str, value: &Value) -> bool {
+        match &self.0 {
+            Repr::Map(m) => m.get(key) == Some(value),
+            Repr::Text(_) => self.get_value(key).as_ref() == Some(value),
         }
     }
 
@@ -75,7 +170,10 @@ impl RecordData {
     pub fn contains_key(&self, key: &str) -> bool {
         match &self.0 {
             Repr::Map(m) => m.contains_key(key),
-            Repr::Text(t) => matches!(find::<IgnoredAny>(t, key), Ok(Some(_))),
+            Repr::Text(t) => match t.changed(key) {
+                Some(c) => c.is_some(),
+                None => t.raw(key).is_some(),
+            },
         }
     }
 
@@ -83,15 +181,38 @@ impl RecordData {
     pub fn is_empty(&self) -> bool {
         match &self.0 {
             Repr::Map(m) => m.is_empty(),
-            // A JSON object: `{`, then either `}` or the first key's `"`.
-            Repr::Text(t) => t.bytes().filter(|b| !b.is_ascii_whitespace()).nth(1) == Some(b'}'),
+            Repr::Text(t) => {
+                t.kept().next().is_none() && t.changes.iter().all(|(_, v)| v.is_none())
+            }
         }
+    }
+
+    /// Sets `key` to `value`.
+    pub fn insert(&mut self, key: String, value: Value) {
+        match &mut self.0 {
+            Repr::Map(m) => {
+                m.insert(key, value);
+            }
+            Repr::Text(t) => t.change(key, Some(value)),
+        }
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        if let Repr::Map(m) = &mut self.0 {
+            return m.remove(key);
+        }
+        let old = self.get_value(key)?;
+        if let Repr::Text(t) = &mut self.0 {
+            t.change(key.to_owned(), None);
+        }
+        Some(old)
     }
 
     /// The data as a map to change, decoding the text first if it is still text.
     pub fn map_mut(&mut self) -> Result<&mut SessionData, serde_json::Error> {
         if let Repr::Text(t) = &self.0 {
-            self.0 = Repr::Map(serde_json::from_str(t)?);
+            self.0 = Repr::Map(t.to_map()?);
         }
         match &mut self.0 {
             Repr::Map(m) => Ok(m),
@@ -103,7 +224,7 @@ impl RecordData {
     pub fn to_map(&self) -> Result<SessionData, serde_json::Error> {
         match &self.0 {
             Repr::Map(m) => Ok(m.clone()),
-            Repr::Text(t) => serde_json::from_str(t),
+            Repr::Text(t) => t.to_map(),
         }
     }
 
@@ -111,11 +232,12 @@ impl RecordData {
     pub fn into_map(self) -> Result<SessionData, serde_json::Error> {
         match self.0 {
             Repr::Map(m) => Ok(m),
-            Repr::Text(t) => serde_json::from_str(&t),
+            Repr::Text(t) => t.to_map(),
         }
     }
 
-    /// The data for a JSON serializer: the text verbatim, or the map.
+    /// The data for a JSON serializer: the text's values verbatim with the changes, or the
+    /// map.
     pub(crate) fn json(&self) -> Json<'_> {
         Json(self)
     }
@@ -149,7 +271,8 @@ impl PartialEq for RecordData {
 impl fmt::Debug for RecordData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Repr::Text(t) => write!(f, "RecordData({t})"),
+            Repr::Text(t) if t.changes.is_empty() => write!(f, "RecordData({})", t.text),
+            Repr::Text(t) => write!(f, "RecordData({} with {:?})", t.text, t.changes),
             Repr::Map(m) => f.debug_tuple("RecordData").field(m).finish(),
         }
     }
@@ -159,9 +282,7 @@ impl Serialize for RecordData {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             Repr::Map(m) => m.serialize(s),
-            Repr::Text(t) => serde_json::from_str::<SessionData>(t)
-                .map_err(serde::ser::Error::custom)?
-                .serialize(s),
+            Repr::Text(t) => t.to_map().map_err(serde::ser::Error::custom)?.serialize(s),
         }
     }
 }
@@ -172,79 +293,102 @@ impl<'de> Deserialize<'de> for RecordData {
     }
 }
 
-/// [`RecordData`] for serde_json only: text is written as it is, without decoding it.
+/// [`RecordData`] for serde_json only: the text's values are written as they are, without
+/// decoding them.
 pub(crate) struct Json<'a>(&'a RecordData);
 
 impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match &self.0.0 {
-            Repr::Map(m) => m.serialize(s),
-            Repr::Text(t) => {
-                // Checked JSON (see `from_raw`); `RawValue` makes serde_json copy it verbatim.
-                let raw: &RawValue = serde_json::from_str(t).map_err(serde::ser::Error::custom)?;
-                raw.serialize(s)
+        use serde::ser::{Error as _, SerializeMap};
+        let t = match &self.0.0 {
+            Repr::Map(m) => return m.serialize(s),
+            Repr::Text(t) => t,
+        };
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in t.kept() {
+            // A value found by `index`; `RawValue` makes serde_json copy it verbatim.
+            let raw: &RawValue = serde_json::from_str(v).map_err(S::Error::custom)?;
+            map.serialize_entry(k, raw)?;
+        }
+        for (k, v) in &t.changes {
+            if let Some(v) = v {
+                map.serialize_entry(k, v)?;
             }
         }
+        map.end()
     }
 }
 
-/// The value under `key` in the JSON object `text`, decoded as `T` (the last one if the key
-/// repeats); the other values are skipped without being decoded.
-fn find<T: DeserializeOwned>(text: &str, key: &str) -> Result<Option<T>, serde_json::Error> {
+/// Where the top-level entries of the JSON object `text` are, in one pass that also checks
+/// the whole text (a value is skipped as a `RawValue`, which validates it).
+fn index(text: &str) -> Result<Vec<Entry>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let found = de.deserialize_map(Find {
-        key,
-        found: PhantomData::<T>,
-    })?;
+    let entries = de.deserialize_map(Index(text))?;
     de.end()?;
-    Ok(found)
+    Ok(entries)
 }
 
-struct Find<'k, T> {
-    key: &'k str,
-    found: PhantomData<T>,
+/// Where `part`, a slice of `whole`, lies in it (checked, so that slicing with it later
+/// cannot fail).
+fn span<E: de::Error>(whole: &str, part: &str) -> Result<Range<usize>, E> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    let r = start..start.wrapping_add(part.len());
+    match whole.get(r.clone()) {
+        Some(p) if std::ptr::eq(p, part) => Ok(r),
+        _ => Err(E::custom("session data: a value outside its text")),
+    }
 }
 
-impl<'de, T: DeserializeOwned> Visitor<'de> for Find<'_, T> {
-    type Value = Option<T>;
+struct Index<'t>(&'t str);
+
+impl<'de> Visitor<'de> for Index<'_> {
+    type Value = Vec<Entry>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
-        let mut found = None;
-        while let Some(is_key) = map.next_key_seed(KeyIs(self.key))? {
-            if is_key {
-                found = Some(map.next_value::<T>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Entry>, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(4));
+        while let Some(k) = map.next_key_seed(KeyText)? {
+            let v: &RawValue = map.next_value()?;
+            let key = match k {
+                Cow::Borrowed(k) => Key::At(span(self.0, k)?),
+                Cow::Owned(k) => Key::Decoded(k.into()),
+            };
+            out.push(Entry {
+                key,
+                value: span(self.0, v.get())?,
+            });
         }
-        Ok(found)
+        Ok(out)
     }
 }
 
-/// Decodes an object key as whether it equals the one sought, without allocating.
-struct KeyIs<'k>(&'k str);
+/// Decodes an object key, borrowing it from the text when it has no escapes.
+struct KeyText;
 
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for KeyText {
+    type Value = Cow<'de, str>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> Visitor<'de> for KeyText {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(key))
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(key.to_owned()))
     }
 }
 
@@ -304,6 +448,47 @@ mod tests {
             text(r#"{"b":2,"a":1}"#),
             "equality ignores the representation"
         );
+    }
+
+    #[test]
+    fn changes_to_the_text_read_back_and_serialize_merged() {
+        let mut d = text(r#"{"userId":"alice","n":1,"x\u0079":[1,{"a":null}],"gone":true}"#);
+        d.insert("n".into(), json!(2));
+        d.insert("new".into(), json!({"k": "v"}));
+        assert_eq!(d.remove("gone"), Some(json!(true)));
+        assert_eq!(d.remove("gone"), None, "removed once");
+        assert_eq!(d.remove("never"), None);
+        assert_eq!(d.get::<u32>("n").unwrap(), Some(2));
+        assert_eq!(d.get::<String>("userId").unwrap().as_deref(), Some("alice"));
+        assert!(!d.contains_key("gone") && d.contains_key("new") && !d.is_empty());
+        assert!(d.holds("n", &json!(2)) && !d.holds("n", &json!(1)));
+        let expected =
+            json!({"userId": "alice", "n": 2, "xy": [1, {"a": null}], "new": {"k": "v"}});
+        assert_eq!(Value::Object(d.to_map().unwrap()), expected);
+        // What a JSON store writes: the untouched values verbatim, then the changes.
+        let written = serde_json::to_string(&d.json()).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), expected);
+        assert!(written.contains(r#""xy":[1,{"a":null}]"#), "{written}");
+        assert_eq!(serde_json::to_value(&d).unwrap(), expected);
+        assert_eq!(Value::Object(d.clone().into_map().unwrap()), expected);
+        d.map_mut().unwrap().insert("m".into(), json!(0));
+        assert_eq!(
+            d.get::<u32>("n").unwrap(),
+            Some(2),
+            "the map keeps the changes"
+        );
+    }
+
+    #[test]
+    fn text_whose_keys_are_all_removed_is_empty() {
+        let mut d = text(r#"{"a":1,"b":2}"#);
+        d.remove("a");
+        assert!(!d.is_empty());
+        d.remove("b");
+        assert!(d.is_empty());
+        assert_eq!(serde_json::to_string(&d.json()).unwrap(), "{}");
+        d.insert("c".into(), Value::Null);
+        assert!(!d.is_empty());
     }
 
     #[test]

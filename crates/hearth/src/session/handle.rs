@@ -293,9 +293,8 @@ impl Session {
     pub fn insert<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
         let value = encode(value)?;
         let mut st = self.lock();
-        let data = Self::data_mut(&mut st)?;
-        if data.get(key) != Some(&value) {
-            data.insert(key.to_owned(), value);
+        if !st.data.holds(key, &value) {
+            st.data.insert(key.to_owned(), value);
             st.modified = true;
         }
         Ok(())
@@ -304,16 +303,7 @@ impl Session {
     /// Removes `key`, returning its value.
     pub fn remove(&self, key: &str) -> Option<Value> {
         let mut st = self.lock();
-        if !st.data.contains_key(key) {
-            return None;
-        }
-        let old = match Self::data_mut(&mut st) {
-            Ok(data) => data.remove(key),
-            Err(e) => {
-                tracing::error!(error = %e, "undecodable session data");
-                None
-            }
-        };
+        let old = st.data.remove(key);
         if old.is_some() {
             st.modified = true;
         }

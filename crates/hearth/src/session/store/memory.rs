@@ -160,14 +160,13 @@ impl Entry {
     fn record(&self, id: &str) -> Option<SessionRecord> {
         // Handed over as text (written by serde_json above): a read decodes only what it needs.
         let text = std::str::from_utf8(self.data()).map_err(|e| e.to_string());
-        let data =
-            match text.and_then(|t| RecordData::from_raw(t.into()).map_err(|e| e.to_string())) {
-                Ok(d) => d,
-                Err(err) => {
-                    tracing::error!(error = %err, "memory session store: undecodable session");
-                    return None;
-                }
-            };
+        let data = match text.and_then(|t| RecordData::from_json(t).map_err(|e| e.to_string())) {
+            Ok(d) => d,
+            Err(err) => {
+                tracing::error!(error = %err, "memory session store: undecodable session");
+                return None;
+            }
+        };
         Some(SessionRecord {
             id: id.to_owned(),
             data,

@@ -596,7 +596,7 @@ struct Stored {
 impl Stored {
     fn into_parts(self) -> Result<(SessionRecord, Option<u64>), StoreError> {
         let data = match self.data {
-            Some(raw) => crate::session::RecordData::from_raw(raw.into())
+            Some(raw) => crate::session::RecordData::from_json(Box::<str>::from(raw))
                 .map_err(|e| StoreError::Serialization(Box::new(e)))?,
             None => crate::session::RecordData::new(),
         };
