@@ -216,7 +216,8 @@ impl RecordData {
         }
         match &mut self.0 {
             Repr::Map(m) => Ok(m),
-            Repr::Text(_) => unreachable!("decoded just above"),
+            // Decoded just above.
+            Repr::Text(_) => Err(de::Error::custom("session data still text")),
         }
     }
 

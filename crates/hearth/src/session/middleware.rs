@@ -238,9 +238,7 @@ impl SessionMiddleware {
         }
         res
     }
-}
 
-impl SessionMiddleware {
     /// The `Set-Cookie` value for `id`, signed with the current key.
     fn set_cookie(&self, inner: &Inner, id: &str, expires_at: u64) -> Option<HeaderValue> {
         let max_age = Core::remaining(expires_at, now_ms());
