@@ -195,15 +195,11 @@ impl std::fmt::Debug for Session {
 }
 
 fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Value, SessionError> {
-    serde_json::to_value(value).map_err(|e| SessionError::Data(e.to_string()))
+    serde_json::to_value(value).map_err(SessionError::data)
 }
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SessionError> {
-    serde_json::from_value(value).map_err(data_error)
-}
-
-fn data_error(e: serde_json::Error) -> SessionError {
-    SessionError::Data(e.to_string())
+    serde_json::from_value(value).map_err(SessionError::data)
 }
 
 impl Session {
@@ -215,7 +211,7 @@ impl Session {
     /// when it was loaded, so this fails only on data no JSON encoder writes (such as
     /// nesting deeper than serde_json reads).
     fn data_mut(st: &mut State) -> Result<&mut SessionData, SessionError> {
-        st.data.map_mut().map_err(data_error)
+        st.data.map_mut().map_err(SessionError::data)
     }
 
     /// The session of a request, loaded: for middleware, which sees the whole request (the
@@ -267,7 +263,7 @@ impl Session {
     /// The value under `key`, deserialized; `None` when absent or `null`. A value of another
     /// shape is an error (500).
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
-        self.lock().data.get(key).map_err(data_error)
+        self.lock().data.get(key).map_err(SessionError::data)
     }
 
     /// The raw JSON value under `key`.
@@ -480,7 +476,12 @@ impl<T: Serialize + DeserializeOwned + Default> TypedSession<T> {
             Value::Object(m) => m,
             _ => return Err(not_a_struct::<T>()),
         };
-        let data = self.session.lock().data.to_map().map_err(data_error)?;
+        let data = self
+            .session
+            .lock()
+            .data
+            .to_map()
+            .map_err(SessionError::data)?;
         for (k, v) in data {
             if !v.is_null() {
                 base.insert(k, v);

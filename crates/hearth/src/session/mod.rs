@@ -87,6 +87,11 @@ pub enum SessionError {
 }
 
 impl SessionError {
+    /// A value that did not convert to or from JSON.
+    pub(crate) fn data(e: serde_json::Error) -> Self {
+        SessionError::Data(e.to_string())
+    }
+
     /// The HTTP status this error answers with: 503 when the store is unavailable, else 500.
     pub fn status(&self) -> StatusCode {
         match self {

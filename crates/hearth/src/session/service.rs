@@ -46,17 +46,13 @@ impl std::fmt::Debug for SessionService {
 }
 
 fn to_map<T: Serialize + ?Sized>(data: &T) -> Result<SessionData, SessionError> {
-    match serde_json::to_value(data).map_err(|e| SessionError::Data(e.to_string()))? {
+    match serde_json::to_value(data).map_err(SessionError::data)? {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(SessionData::new()),
         _ => Err(SessionError::Data(
             "session data must serialize as a JSON object (a struct or a map)".into(),
         )),
     }
-}
-
-fn data_error(e: serde_json::Error) -> SessionError {
-    SessionError::Data(e.to_string())
 }
 
 impl SessionService {
@@ -94,7 +90,7 @@ impl SessionService {
     /// The data of a live session.
     pub async fn get(&self, id: &str) -> Result<Option<SessionData>, SessionError> {
         match self.record(id).await? {
-            Some(r) => r.data.into_map().map(Some).map_err(data_error),
+            Some(r) => r.data.into_map().map(Some).map_err(SessionError::data),
             None => Ok(None),
         }
     }
@@ -104,7 +100,7 @@ impl SessionService {
         match self.get(id).await? {
             Some(m) => serde_json::from_value(Value::Object(m))
                 .map(Some)
-                .map_err(|e| SessionError::Data(e.to_string())),
+                .map_err(SessionError::data),
             None => Ok(None),
         }
     }
@@ -117,7 +113,7 @@ impl SessionService {
         let Some(mut record) = self.record(id).await? else {
             return Ok(false);
         };
-        f(record.data.map_mut().map_err(data_error)?);
+        f(record.data.map_mut().map_err(SessionError::data)?);
         self.core.refresh(&mut record, now_ms());
         Ok(self.core.store.save(&record).await?)
     }
@@ -165,7 +161,7 @@ impl SessionService {
             None | Some(Value::Null) => Ok(None),
             Some(v) => serde_json::from_value(v)
                 .map(Some)
-                .map_err(|e| SessionError::Data(e.to_string())),
+                .map_err(SessionError::data),
         }
     }
 
@@ -176,7 +172,7 @@ impl SessionService {
         key: &str,
         value: &T,
     ) -> impl Future<Output = Result<bool, SessionError>> + Send + '_ {
-        let value = serde_json::to_value(value).map_err(|e| SessionError::Data(e.to_string()));
+        let value = serde_json::to_value(value).map_err(SessionError::data);
         let (id, key) = (id.to_owned(), key.to_owned());
         async move {
             let value = value?;
