@@ -11,14 +11,16 @@ from collections import defaultdict
 ORDER = ["plaintext", "json", "profile", "activity", "login"]
 raw, header = sys.argv[1], sys.argv[2]
 rows = defaultdict(list)
+by_round = defaultdict(dict)  # (store, server, sc) -> {round: rps}
 servers = defaultdict(list)  # store -> servers in first-seen order
 for line in open(raw):
     f = line.split()
     if len(f) != 9:
         continue
-    store, _rnd, server, sc = f[:4]
+    store, rnd, server, sc = f[:4]
     rps, p50, p99, non2xx, errs = float(f[4]), int(f[5]), int(f[6]), int(f[7]), int(f[8])
     rows[(store, server, sc)].append((rps, p50, p99, non2xx, errs))
+    by_round[(store, server, sc)][rnd] = rps
     if server not in servers[store]:
         servers[store].append(server)
 
@@ -81,7 +83,8 @@ for store in servers:
                 r = h["rps"] / p["rps"]
                 tgt(f"{store} {sc} ≥ 1.3 × axum+tower-sessions", r >= 1.3, f"{r:.2f}×")
         if store == "redis" and sc in ("profile", "activity", "login"):
-            peers = [(s, med(store, s, sc)) for s in servers[store] if s != "hearth"]
+            # Peers only: hearth-noindex is Hearth itself, configured without its user index.
+            peers = [(s, med(store, s, sc)) for s in servers[store] if not s.startswith("hearth")]
             peers = [(s, p) for s, p in peers if p]
             if peers:
                 best_s, best = max(peers, key=lambda x: x[1]["rps"])
@@ -91,6 +94,37 @@ for store in servers:
         if a:
             tgt(f"{store} {sc} p99 ≤ axum+tower-sessions p99", h["p99"] <= a["p99"],
                 f"{ms(h['p99'])} vs {ms(a['p99'])}")
+
+# Each round measures the servers of a scenario seconds apart: the ratio within a round
+# shows how much of the spread between rounds is the machine's.
+paired = []
+for store in servers:
+    for sc in ORDER:
+        h = by_round.get((store, "hearth", sc))
+        if not h:
+            continue
+        for server in servers[store]:
+            m = by_round.get((store, server, sc))
+            if server == "hearth" or not m:
+                continue
+            rs = [h[r] / m[r] for r in sorted(m, key=int) if r in h and m[r]]
+            if rs:
+                paired.append(f"| {store} | {sc} | {server} | {' '.join(f'{x:.2f}' for x in rs)} "
+                              f"| {statistics.median(rs):.2f} |")
+if paired:
+    out += ["### Hearth ÷ server within each round", "",
+            "| store | scenario | server | round by round | median |", "|---|---|---|---|---:|"]
+    out += paired + [""]
+
+nx = med("redis", "hearth-noindex", "login")
+if nx and targets:
+    peers = [(s, med("redis", s, "login")) for s in servers["redis"] if not s.startswith("hearth")]
+    peers = [(s, p) for s, p in peers if p]
+    if peers:
+        best_s, best = max(peers, key=lambda x: x[1]["rps"])
+        targets.append(f"- (reference, not a target) redis login without the per-user index "
+                       f"(`USER_KEY=none`, the work actix-session does): "
+                       f"{nx['rps'] / best['rps']:.2f}× {best_s}")
 
 if targets:
     out += ["### Targets (issue 7)", ""] + targets + [""]

@@ -39,6 +39,7 @@ pub mod middleware;
 pub mod module;
 pub mod response;
 pub mod routing;
+mod scratch;
 pub mod session;
 pub mod testing;
 

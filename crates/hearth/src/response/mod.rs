@@ -111,11 +111,19 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        // Room for a typical API answer up front: serde_json grows an empty buffer by
-        // doubling from 8 bytes, five reallocations before 128.
-        let mut bytes = Vec::with_capacity(128);
-        match serde_json::to_writer(&mut bytes, &self.0) {
-            Ok(()) => with_type(bytes, JSON),
+        // Written into the thread's scratch buffer, then copied into a body of the exact
+        // size: one allocation (a large answer takes the buffer itself instead).
+        let bytes = crate::scratch::with_buffer(|buf| {
+            serde_json::to_writer(&mut *buf, &self.0).map(|()| {
+                if buf.len() > crate::scratch::KEEP {
+                    Bytes::from(std::mem::take(buf))
+                } else {
+                    Bytes::copy_from_slice(buf)
+                }
+            })
+        });
+        match bytes {
+            Ok(bytes) => with_type(bytes, JSON),
             Err(err) => InternalServerErrorException::default_message()
                 .with_source(err)
                 .into_response(),

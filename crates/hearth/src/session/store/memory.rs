@@ -95,18 +95,20 @@ impl Entry {
                 .ok_or_else(|| StoreError::other("memory session store: user id too long"))?,
             None => NONE32,
         };
-        // Room for the header, the user and a small session; the JSON is written in place.
-        let mut b = Vec::with_capacity(USER + user.map_or(0, <[u8]>::len) + 64);
-        b.extend_from_slice(key);
-        b.extend_from_slice(&record.created_at.to_le_bytes());
-        b.extend_from_slice(&record.updated_at.to_le_bytes());
-        b.extend_from_slice(&record.expires_at.to_le_bytes());
-        b.extend_from_slice(&record.deadline.unwrap_or(u64::MAX).to_le_bytes());
-        b.extend_from_slice(&user_len.to_le_bytes());
-        b.extend_from_slice(user.unwrap_or_default());
-        serde_json::to_writer(&mut b, &record.data.json())
-            .map_err(|e| StoreError::Serialization(Box::new(e)))?;
-        Ok(Entry(b.into_boxed_slice()))
+        // Written into the thread's scratch buffer, then copied into an entry of the exact
+        // size: one allocation, whatever the session's size.
+        crate::scratch::with_buffer(|b| {
+            b.extend_from_slice(key);
+            b.extend_from_slice(&record.created_at.to_le_bytes());
+            b.extend_from_slice(&record.updated_at.to_le_bytes());
+            b.extend_from_slice(&record.expires_at.to_le_bytes());
+            b.extend_from_slice(&record.deadline.unwrap_or(u64::MAX).to_le_bytes());
+            b.extend_from_slice(&user_len.to_le_bytes());
+            b.extend_from_slice(user.unwrap_or_default());
+            serde_json::to_writer(&mut *b, &record.data.json())
+                .map_err(|e| StoreError::Serialization(Box::new(e)))?;
+            Ok(Entry(Box::from(&b[..])))
+        })
     }
 
     fn key(&self) -> &[u8] {
