@@ -4,7 +4,6 @@
 #[path = "../../crates/hearth/tests/common/store_conformance.rs"]
 mod conformance;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,11 +56,13 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
         (290_000..=300_000).contains(&pttl),
         "TTL = the session's: {pttl}"
     );
-    // The index: the session ids plus its mark, `~`.
-    let members: HashSet<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
-    assert_eq!(members, HashSet::from([r.id.clone(), "~".to_owned()]));
+    // The index: a list of the user's session ids.
+    let index = format!("{prefix}by-user:{user}");
+    assert_eq!(store.user_key(&user), index);
+    let members: Vec<String> = c.lrange(&index, 0, -1).await.unwrap();
+    assert_eq!(members, vec![r.id.clone()]);
     // The index outlives its sessions: twice the session's TTL.
-    let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
+    let set_ttl: i64 = c.pttl(&index).await.unwrap();
     assert!((590_000..=600_000).contains(&set_ttl), "{set_ttl}");
 
     // A longer-lived session of the same user extends the index; a shorter one does not
@@ -70,7 +71,7 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
     store.create(&long).await.unwrap();
     let short = record(Duration::from_secs(10), None, Some(&user));
     store.create(&short).await.unwrap();
-    let set_ttl: i64 = c.pttl(format!("{prefix}user:{user}")).await.unwrap();
+    let set_ttl: i64 = c.pttl(&index).await.unwrap();
     assert!(set_ttl > 1_790_000, "{set_ttl}");
 
     // The user logs out of one session by removing the user key: it is no longer theirs,
@@ -81,7 +82,7 @@ async fn records_are_json_with_the_session_ttl_and_users_are_indexed() {
     assert!(store.save(&anon).await.unwrap());
     let listed = store.sessions_of(&user).await.unwrap();
     assert!(!listed.contains(&long.id), "{listed:?}");
-    let members: Vec<String> = c.smembers(format!("{prefix}user:{user}")).await.unwrap();
+    let members: Vec<String> = c.lrange(&index, 0, -1).await.unwrap();
     assert!(!members.contains(&long.id), "{members:?}");
 
     // load reports the expiry Redis holds (after a touch).
@@ -108,15 +109,15 @@ async fn an_index_deleted_elsewhere_is_recreated_with_a_ttl() {
     let (store, prefix) = store(redis.url(), "recreated-index");
     let mut c = raw(redis.url()).await;
     let user = format!("u-{}", new_id());
-    let index = format!("{prefix}user:{user}");
+    let index = format!("{prefix}by-user:{user}");
     let first = record(Duration::from_secs(300), None, Some(&user));
     store.create(&first).await.unwrap();
     let _: i64 = c.del(&index).await.unwrap();
 
     let second = record(Duration::from_secs(300), None, Some(&user));
     store.create(&second).await.unwrap();
-    let members: HashSet<String> = c.smembers(&index).await.unwrap();
-    assert_eq!(members, HashSet::from([second.id.clone(), "~".to_owned()]));
+    let members: Vec<String> = c.lrange(&index, 0, -1).await.unwrap();
+    assert_eq!(members, vec![second.id.clone()]);
     let set_ttl: i64 = c.pttl(&index).await.unwrap();
     assert!(
         set_ttl >= 300_000,
@@ -228,7 +229,7 @@ async fn reads_that_outlast_the_user_index_extend_it() {
     let user = format!("u-{}", new_id());
     let r = record(Duration::from_secs(5), None, Some(&user));
     store.create(&r).await.unwrap();
-    let index = format!("{prefix}user:{user}");
+    let index = format!("{prefix}by-user:{user}");
     let set_ttl: i64 = c.pttl(&index).await.unwrap();
     assert!((1..=10_000).contains(&set_ttl), "{set_ttl}");
 
@@ -245,7 +246,23 @@ async fn reads_that_outlast_the_user_index_extend_it() {
         set_ttl >= 60_000,
         "the index must outlive the session: {set_ttl}"
     );
+    // The extension appended the id again (the index may have been lost meanwhile); later
+    // reads within the new horizon leave the index alone rather than append on every read.
+    let len: i64 = c.llen(&index).await.unwrap();
+    assert_eq!(len, 2);
+    for _ in 0..3 {
+        store
+            .load_and_touch(&r.id, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let len: i64 = c.llen(&index).await.unwrap();
+    assert_eq!(len, 2, "reads within the horizon must not grow the index");
+    // Listing names the session once and drops the repeat from the index.
     assert_eq!(store.sessions_of(&user).await.unwrap(), vec![r.id.clone()]);
+    let members: Vec<String> = c.lrange(&index, 0, -1).await.unwrap();
+    assert_eq!(members, vec![r.id.clone()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -276,7 +293,7 @@ async fn saves_carry_the_index_hint_and_reindex_a_new_owner() {
         .insert("x".into(), serde_json::json!(1));
     assert!(store.save(&loaded).await.unwrap());
     assert_eq!(store.sessions_of(&a).await.unwrap(), vec![r.id.clone()]);
-    let set_ttl: i64 = c.pttl(format!("{prefix}user:{a}")).await.unwrap();
+    let set_ttl: i64 = c.pttl(format!("{prefix}by-user:{a}")).await.unwrap();
     assert!(
         set_ttl >= 60_000,
         "the index still outlives the session: {set_ttl}"

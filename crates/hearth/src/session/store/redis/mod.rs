@@ -53,11 +53,12 @@ const SAME_INSTANT_MS: u64 = 1000;
 ///
 /// A session is the JSON of its [`SessionRecord`] under `key_prefix + id`, with a Redis TTL
 /// equal to its remaining lifetime (never past its `deadline`), so Redis itself forgets
-/// abandoned sessions. The ids of each user's sessions are kept in a set under
-/// `key_prefix + "user:" + user_id`; entries of sessions that ended are dropped when the set
-/// is read. The set always outlives the sessions it lists: writes extend it to twice the
-/// session TTL and record that horizon in the session (`index_until`), and a read that
-/// extends a session past that horizon extends the set too.
+/// abandoned sessions. The ids of each user's sessions are kept in a list under
+/// `key_prefix + "by-user:" + user_id`; entries of sessions that ended (and repeated
+/// entries) are dropped when the list is read. The list always outlives the sessions it
+/// names: writes extend it to twice the session TTL and record that horizon in the session
+/// (`index_until`), and a read that extends a session past that horizon extends the list
+/// too.
 ///
 /// # Why each operation looks the way it does
 ///
@@ -71,16 +72,19 @@ const SAME_INSTANT_MS: u64 = 1000;
 ///   in one atomic step. A session with an `absolute_timeout` whose deadline comes sooner
 ///   gets a second command that moves its expiry back to the deadline (`PEXPIREAT`); `load`
 ///   checks the deadline anyway, so such a session is never served past it.
-/// - **The user index is maintained in the same pipeline** as the write (`SADD`, then
-///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). The store
-///   remembers the horizon it gave each user's index, so a later login of the same user whose
-///   session ends before it sends the `SADD` alone. That `SADD` also adds a mark (`~`, never a
-///   session id) that every index holds: Redis answers 2 instead of 1 when the mark was
-///   missing, that is when another process deleted the set meanwhile and the `SADD` made a
-///   new one without a TTL, and the store then gives it one (`PEXPIRE … NX`). (This assumes
-///   the processes sharing a key prefix give sessions the same lifetimes, as they do when
-///   they share their options.)
-///   An id left in the set by a failed write or an owner change is harmless: readers check
+/// - **The user index is maintained in the same pipeline** as the write (`RPUSH`, then
+///   `PEXPIRE … NX` and `PEXPIRE … GT`, which only ever lengthen its TTL). A list rather
+///   than a set: appending is O(1) whatever its length and hashes nothing, so a user who
+///   logs in very often (an API client opening a session per call) costs Redis no more per
+///   login than anyone else. An id is appended when its session is created or changes
+///   owner, and again at most once per TTL when a session outlives the index's horizon;
+///   readers drop the repeats. The store remembers the horizon it gave each user's index,
+///   so a later login of the same user whose session ends before it sends the `RPUSH`
+///   alone; Redis answers with the list's length, which is 1 when another process deleted
+///   the list meanwhile and the `RPUSH` made a new one without a TTL, and the store then
+///   gives it one (`PEXPIRE … NX`). (This assumes the processes sharing a key prefix give
+///   sessions the same lifetimes, as they do when they share their options.)
+///   An id left in the list by a failed write or an owner change is harmless: readers check
 ///   each record's owner.
 /// - **Expiry is Redis's**: the `expires_at` returned by `load` is derived from the key's TTL,
 ///   so every process agrees on it; TTLs are relative, so the clocks of the application
@@ -198,7 +202,7 @@ impl RedisSessionStore {
             inner: Arc::new(Inner {
                 pool: RedisPool::new(options)?,
                 prefix: options.key_prefix.clone(),
-                user_prefix: format!("{}user:", options.key_prefix),
+                user_prefix: format!("{}by-user:", options.key_prefix),
                 ttl_cap: options.ttl.map(millis),
                 startup: options.startup,
                 horizons: Horizons::new(),
@@ -319,10 +323,14 @@ impl RedisSessionStore {
         }
         r.expires_at = expires_at;
         if let Some(user) = r.user_id.as_deref().filter(|u| !u.is_empty()) {
-            if index_until.is_none_or(|until| until < expires_at) {
-                // Read-only for longer than the index's horizon: extend the index too.
-                let index = self.user_key(user);
+            let index = self.user_key(user);
+            // Read-only for longer than the horizon recorded in the session, and than the
+            // one this process has since given the index (the record is not rewritten, so
+            // without the latter every later read would extend the index again): extend it.
+            let known = index_until.max(self.inner.horizons.get(&index));
+            if known.is_none_or(|until| until < expires_at) {
                 let idx_ttl = ttl.saturating_mul(2);
+                // A retry may append the id twice: readers drop repeats.
                 self.inner
                     .pool
                     .idempotent(|mut c| {
@@ -403,8 +411,8 @@ impl RedisSessionStore {
                     let (done,): (Option<String>,) = p.query_async(&mut c).await?;
                     return Ok((done.is_some(), false));
                 }
-                let (done, added): (Option<String>, i64) = p.query_async(&mut c).await?;
-                Ok((done.is_some(), added > 1))
+                let (done, len): (Option<String>, i64) = p.query_async(&mut c).await?;
+                Ok((done.is_some(), len == 1))
             }
         };
         let (written, index_was_new) = if condition == "XX" {
@@ -420,7 +428,7 @@ impl RedisSessionStore {
         }
         if let (Some(index), true) = (&index, index_was_new) {
             // The index this process knew was deleted elsewhere (log out everywhere in
-            // another process) and the `SADD` made a new one, without a TTL: give it one.
+            // another process) and the `RPUSH` made a new one, without a TTL: give it one.
             self.restore_index_ttl(index, idx_ttl).await;
         }
         Ok(written)
@@ -477,19 +485,31 @@ impl RedisSessionStore {
 
     async fn sessions_of_impl(&self, user: &str) -> Result<Vec<String>, StoreError> {
         let index = self.user_key(user);
-        let ids: Vec<String> = self
+        let listed: Vec<String> = self
             .inner
             .pool
             .idempotent(|mut c| {
                 let index = &index;
-                async move { c.smembers(index).await }
+                async move { c.lrange(index, 0, -1).await }
             })
             .await?;
-        let ids: Vec<String> = ids.into_iter().filter(|id| id != INDEX_MARK).collect();
-        if ids.is_empty() {
-            return Ok(ids);
+        // Each id once, in the order of first appearance (oldest first), with its count.
+        let mut ids: Vec<(String, usize)> = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(listed.len());
+        for id in listed {
+            match seen.get(&id) {
+                Some(&i) => ids[i].1 += 1,
+                None => {
+                    seen.insert(id.clone(), ids.len());
+                    ids.push((id, 1));
+                }
+            }
         }
-        let keys: Vec<String> = ids.iter().map(|id| self.key(id)).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = ids.iter().map(|(id, _)| self.key(id)).collect();
         let values: Vec<Option<String>> = self
             .inner
             .pool
@@ -499,25 +519,34 @@ impl RedisSessionStore {
             })
             .await?;
         let now = now_ms();
-        let (mut live, mut stale) = (Vec::new(), Vec::new());
-        for (id, value) in ids.into_iter().zip(values) {
+        let mut live = Vec::new();
+        // `LREM`s that tidy the index: all entries of sessions that ended or changed owner,
+        // the repeats of the others. Each removes only entries of its own id, so entries
+        // appended meanwhile by logins are never lost.
+        let mut prune = redis::Pipeline::new();
+        for ((id, count), value) in ids.into_iter().zip(values) {
             match value.map(|v| serde_json::from_str::<SessionRecord>(&v)) {
                 Some(Ok(r)) if r.is_live_at(now) && r.user_id.as_deref() == Some(user) => {
+                    if count > 1 {
+                        // From the tail: the first entry stays where it is.
+                        let extra = isize::try_from(count - 1).unwrap_or(isize::MAX);
+                        prune.lrem(&index, -extra, &id).ignore();
+                    }
                     live.push(id)
                 }
                 // Unreadable: neither listed nor forgotten.
                 Some(Err(_)) => {}
-                _ => stale.push(id),
+                _ => {
+                    prune.lrem(&index, 0, &id).ignore();
+                }
             }
         }
-        if !stale.is_empty() {
+        if !prune.is_empty() {
+            let prune = &prune;
             let r = self
                 .inner
                 .pool
-                .run(|mut c| {
-                    let (index, stale) = (&index, &stale);
-                    async move { c.srem::<_, _, i64>(index, stale).await }
-                })
+                .run(|mut c| async move { prune.query_async::<()>(&mut c).await })
                 .await;
             if let Err(e) = r {
                 tracing::debug!(error = %e, "could not prune the session index");
@@ -533,8 +562,7 @@ impl RedisSessionStore {
         inv.key(&index)
             .arg(&self.inner.prefix)
             .arg(user)
-            .arg(now_ms())
-            .arg(INDEX_MARK);
+            .arg(now_ms());
         let inv = &inv;
         let n: i64 = self
             .inner
@@ -545,22 +573,18 @@ impl RedisSessionStore {
     }
 }
 
-/// A member every user index holds besides session ids (which are 43 base64url
-/// characters, so never this): `SADD` answers 2 instead of 1 when it had to add it too,
-/// which tells a login that the set was new, so without a TTL.
-const INDEX_MARK: &str = "~";
-
-/// Adds `id` (and [`INDEX_MARK`]) to a user's index; when `extend`, also makes the index live
-/// at least `ttl` ms: `NX` gives a new set its TTL, `GT` only ever lengthens an existing one
-/// (Redis ≥ 7.0). Without `extend` the `SADD`'s answer is kept (see [`INDEX_MARK`]).
+/// Appends `id` to a user's index; when `extend`, also makes the index live at least `ttl` ms:
+/// `NX` gives a new list its TTL, `GT` only ever lengthens an existing one (Redis ≥ 7.0).
+/// Without `extend` the `RPUSH`'s answer (the list's length) is kept: 1 means the list was
+/// just made, so has no TTL.
 fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, extend: bool) {
-    let mut sadd = redis::Cmd::with_capacity(4, index.len() + id.len() + 8);
-    sadd.arg("SADD").arg(index).arg(id).arg(INDEX_MARK);
+    let mut rpush = redis::Cmd::with_capacity(3, index.len() + id.len() + 8);
+    rpush.arg("RPUSH").arg(index).arg(id);
     if !extend {
-        p.add_command(sadd);
+        p.add_command(rpush);
         return;
     }
-    p.add_command(sadd).ignore();
+    p.add_command(rpush).ignore();
     for flag in ["NX", "GT"] {
         p.add_command(pexpire(index, ttl, flag)).ignore();
     }

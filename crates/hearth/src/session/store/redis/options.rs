@@ -50,7 +50,7 @@ pub struct RedisOptions {
     /// The database number (`SELECT`). Default `0`.
     pub db: i64,
     /// Prepended to every key: records live under `key_prefix + id`, the per-user index under
-    /// `key_prefix + "user:" + user_id`. Default `"session:"`. Give each application sharing a
+    /// `key_prefix + "by-user:" + user_id`. Default `"session:"`. Give each application sharing a
     /// Redis its own prefix.
     pub key_prefix: String,
     /// The most connections the deadpool pool opens (it serves the start-up check and opens
