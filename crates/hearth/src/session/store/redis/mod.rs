@@ -125,8 +125,12 @@ struct Inner {
 /// should it have been deleted or evicted since. Bounded: a full shard is emptied, which
 /// only costs the next writes of those users their `GT`.
 struct Horizons {
-    shards: Box<[std::sync::Mutex<std::collections::HashMap<String, u64>>]>,
+    shards: Box<[std::sync::Mutex<HorizonMap>]>,
 }
+
+/// User id → horizon. foldhash rather than SipHash: this is on every login's path, and its
+/// per-process random seed still keeps chosen user ids from colliding on purpose.
+type HorizonMap = std::collections::HashMap<String, u64, foldhash::fast::RandomState>;
 
 const HORIZON_SHARDS: usize = 16;
 const HORIZONS_PER_SHARD: usize = 4096;
@@ -138,36 +142,36 @@ impl Horizons {
         }
     }
 
-    fn shard(&self, index: &str) -> &std::sync::Mutex<std::collections::HashMap<String, u64>> {
+    fn shard(&self, user: &str) -> &std::sync::Mutex<HorizonMap> {
         // FNV-1a: a cheap spread over the shards (no DoS concern: a shard is just a lock).
-        let h = index.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        let h = user.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
         &self.shards[(h % HORIZON_SHARDS as u64) as usize]
     }
 
-    /// The known horizon of `index`, if any.
-    fn get(&self, index: &str) -> Option<u64> {
-        let shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
-        shard.get(index).copied()
+    /// The known horizon of `user`'s index, if any.
+    fn get(&self, user: &str) -> Option<u64> {
+        let shard = self.shard(user).lock().unwrap_or_else(|e| e.into_inner());
+        shard.get(user).copied()
     }
 
-    /// `index` lives at least until `until`.
-    fn extend(&self, index: &str, until: u64) {
-        let mut shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(known) = shard.get_mut(index) {
+    /// `user`'s index lives at least until `until`.
+    fn extend(&self, user: &str, until: u64) {
+        let mut shard = self.shard(user).lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = shard.get_mut(user) {
             *known = (*known).max(until);
             return;
         }
         if shard.len() >= HORIZONS_PER_SHARD {
             shard.clear();
         }
-        shard.insert(index.to_owned(), until);
+        shard.insert(user.to_owned(), until);
     }
 
-    fn forget(&self, index: &str) {
-        let mut shard = self.shard(index).lock().unwrap_or_else(|e| e.into_inner());
-        shard.remove(index);
+    fn forget(&self, user: &str) {
+        let mut shard = self.shard(user).lock().unwrap_or_else(|e| e.into_inner());
+        shard.remove(user);
     }
 }
 
@@ -220,6 +224,16 @@ impl RedisSessionStore {
         [self.inner.user_prefix.as_str(), user_id].concat()
     }
 
+    /// [`key`](Self::key) as a command argument, written without building the string.
+    fn record_key<'a>(&'a self, id: &'a str) -> KeyArg<'a> {
+        KeyArg(&self.inner.prefix, id)
+    }
+
+    /// [`user_key`](Self::user_key) as a command argument.
+    fn index_key<'a>(&'a self, user_id: &'a str) -> KeyArg<'a> {
+        KeyArg(&self.inner.user_prefix, user_id)
+    }
+
     /// Connects (opening the pool's connections) and checks that Redis answers. The session
     /// module runs this when the application starts; with [`StartupCheck::Warn`] a failure
     /// is logged and `Ok` returned, with [`StartupCheck::Fail`] it is an error naming the URL.
@@ -256,13 +270,12 @@ impl RedisSessionStore {
     }
 
     async fn load_impl(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let key = self.key(id);
+        let key = self.record_key(id);
         let (json, pttl): (Option<String>, i64) = self
             .inner
             .pool
-            .idempotent(|mut c| {
-                let key = &key;
-                async move { redis::pipe().get(key).pttl(key).query_async(&mut c).await }
+            .idempotent(|mut c| async move {
+                redis::pipe().get(key).pttl(key).query_async(&mut c).await
             })
             .await?;
         let now = now_ms();
@@ -288,20 +301,16 @@ impl RedisSessionStore {
         id: &str,
         ttl: Duration,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let key = self.key(id);
+        let key = self.record_key(id);
         let now = now_ms();
         let ttl = self.cap(millis(ttl)).max(1);
+        let mut getex = redis::Cmd::with_capacity(4, key.len() + 32);
+        getex.arg("GETEX").arg(key).arg("PX").arg(ttl);
+        let getex = &getex;
         let json: Option<String> = self
             .inner
             .pool
-            .idempotent(|mut c| {
-                let key = &key;
-                async move {
-                    let mut getex = redis::Cmd::with_capacity(4, key.len() + 32);
-                    getex.arg("GETEX").arg(key).arg("PX").arg(ttl);
-                    getex.query_async(&mut c).await
-                }
-            })
+            .idempotent(|mut c| async move { getex.query_async(&mut c).await })
             .await?;
         let Some(json) = json else { return Ok(None) };
         let (mut r, index_until) = self.decode(id, &json)?.into_parts()?;
@@ -315,36 +324,28 @@ impl RedisSessionStore {
             let _: i64 = self
                 .inner
                 .pool
-                .idempotent(|mut c| {
-                    let key = &key;
-                    async move { c.pexpire_at(key, deadline as i64).await }
-                })
+                .idempotent(|mut c| async move { c.pexpire_at(key, deadline as i64).await })
                 .await?;
         }
         r.expires_at = expires_at;
         if let Some(user) = r.user_id.as_deref().filter(|u| !u.is_empty()) {
-            let index = self.user_key(user);
             // Read-only for longer than the horizon recorded in the session, and than the
             // one this process has since given the index (the record is not rewritten, so
             // without the latter every later read would extend the index again): extend it.
-            let known = index_until.max(self.inner.horizons.get(&index));
+            let known = index_until.max(self.inner.horizons.get(user));
             if known.is_none_or(|until| until < expires_at) {
                 let idx_ttl = ttl.saturating_mul(2);
+                let mut p = redis::Pipeline::with_capacity(3);
+                index_commands(&mut p, self.index_key(user), &r.id, idx_ttl, true);
                 // A retry may append the id twice: readers drop repeats.
+                let p = &p;
                 self.inner
                     .pool
-                    .idempotent(|mut c| {
-                        let (index, id) = (&index, &r.id);
-                        async move {
-                            let mut p = redis::Pipeline::with_capacity(3);
-                            index_commands(&mut p, index, id, idx_ttl, true);
-                            p.query_async::<()>(&mut c).await
-                        }
-                    })
+                    .idempotent(|mut c| async move { p.query_async::<()>(&mut c).await })
                     .await?;
                 self.inner
                     .horizons
-                    .extend(&index, now.saturating_add(idx_ttl));
+                    .extend(user, now.saturating_add(idx_ttl));
             }
         }
         Ok(Some(r))
@@ -368,85 +369,90 @@ impl RedisSessionStore {
                 && Some(h.user_id.as_str()) == user
                 && h.until >= now.saturating_add(ttl)
         });
-        // (index key, whether to extend it with `GT`, the horizon recorded in the session)
-        let (index, extend, index_until) = match (user, covered) {
+        // (the user whose index to append to, whether to extend that index with `GT`, the
+        // horizon recorded in the session)
+        let (indexed, extend, index_until) = match (user, covered) {
             (None, _) => (None, false, None),
             (Some(_), Some(hint)) => (None, false, Some(hint.until)),
-            (Some(u), None) => {
-                let index = self.user_key(u);
-                match self.inner.horizons.get(&index) {
-                    // This process already made the index outlive this session.
-                    Some(known) if known >= now.saturating_add(ttl) => {
-                        (Some(index), false, Some(known))
-                    }
-                    _ => (Some(index), true, Some(now.saturating_add(idx_ttl))),
-                }
-            }
+            (Some(u), None) => match self.inner.horizons.get(u) {
+                // This process already made the index outlive this session.
+                Some(known) if known >= now.saturating_add(ttl) => (Some(u), false, Some(known)),
+                _ => (Some(u), true, Some(now.saturating_add(idx_ttl))),
+            },
         };
-        // A record's fixed fields take about 200 bytes: start there rather than at 8 bytes
-        // doubling.
-        let mut json = Vec::with_capacity(256);
-        serde_json::to_writer(&mut json, &StoredRef::new(record, index_until))
-            .map_err(|e| StoreError::Serialization(Box::new(e)))?;
-        let key = self.key(&record.id);
-        let op = |mut c: redis::aio::MultiplexedConnection| {
-            let (key, json, index) = (&key, &json, &index);
-            async move {
-                let mut set = redis::Cmd::with_capacity(6, key.len() + json.len() + 24);
-                set.arg("SET")
-                    .arg(key)
-                    .arg(json)
-                    .arg(condition)
-                    .arg("PX")
-                    .arg(ttl);
-                let Some(index) = index else {
-                    // A single command: no pipeline to build and take apart.
-                    let done: Option<String> = set.query_async(&mut c).await?;
-                    return Ok((done.is_some(), false));
-                };
+        // The record's JSON goes straight into the command's buffer; a record's fixed
+        // fields take about 200 bytes.
+        let key = self.record_key(&record.id);
+        let mut set = redis::Cmd::with_capacity(6, key.len() + 320);
+        set.arg("SET").arg(key);
+        serde_json::to_writer(
+            redis::RedisWrite::writer_for_next_arg(&mut set),
+            &StoredRef::new(record, index_until),
+        )
+        .map_err(|e| StoreError::Serialization(Box::new(e)))?;
+        set.arg(condition).arg("PX").arg(ttl);
+        // Built once, sent by every attempt.
+        let batch = match indexed {
+            // A single command: no pipeline to build and take apart.
+            None => Batch::Set(set),
+            Some(u) => {
                 let mut p = redis::Pipeline::with_capacity(4);
                 p.add_command(set);
-                index_commands(&mut p, index, &record.id, idx_ttl, extend);
-                if extend {
-                    let (done,): (Option<String>,) = p.query_async(&mut c).await?;
-                    return Ok((done.is_some(), false));
+                index_commands(&mut p, self.index_key(u), &record.id, idx_ttl, extend);
+                Batch::Indexed(p)
+            }
+        };
+        let op = |mut c: redis::aio::MultiplexedConnection| {
+            let batch = &batch;
+            // `SET` answers `OK`, or nil when its condition did not hold.
+            async move {
+                match batch {
+                    Batch::Set(set) => {
+                        let done: redis::Value = set.query_async(&mut c).await?;
+                        Ok((done != redis::Value::Nil, false))
+                    }
+                    Batch::Indexed(p) if extend => {
+                        let (done,): (redis::Value,) = p.query_async(&mut c).await?;
+                        Ok((done != redis::Value::Nil, false))
+                    }
+                    Batch::Indexed(p) => {
+                        let (done, len): (redis::Value, i64) = p.query_async(&mut c).await?;
+                        Ok((done != redis::Value::Nil, len == 1))
+                    }
                 }
-                let (done, len): (Option<String>, i64) = p.query_async(&mut c).await?;
-                Ok((done.is_some(), len == 1))
             }
         };
         let (written, index_was_new) = if condition == "XX" {
-            // Idempotent: a repeated update writes the same value.
+            // Idempotent: a repeated update writes the same value (and at worst appends the
+            // id to the index twice, which readers drop).
             self.inner.pool.idempotent(op).await?
         } else {
             self.inner.pool.run(op).await?
         };
-        if let (Some(index), true, true) = (&index, extend, written) {
-            self.inner
-                .horizons
-                .extend(index, now.saturating_add(idx_ttl));
+        if let (Some(u), true, true) = (indexed, extend, written) {
+            self.inner.horizons.extend(u, now.saturating_add(idx_ttl));
         }
-        if let (Some(index), true) = (&index, index_was_new) {
+        if let (Some(u), true) = (indexed, index_was_new) {
             // The index this process knew was deleted elsewhere (log out everywhere in
             // another process) and the `RPUSH` made a new one, without a TTL: give it one.
-            self.restore_index_ttl(index, idx_ttl).await;
+            self.restore_index_ttl(u, idx_ttl).await;
         }
         Ok(written)
     }
 
-    /// Gives a user index that has no TTL one (`PEXPIRE … NX`). On failure the store
+    /// Gives `user`'s index, which has no TTL, one (`PEXPIRE … NX`). On failure the store
     /// forgets the index's horizon, so that the next login sends the TTL with its write.
-    async fn restore_index_ttl(&self, index: &str, ttl: u64) {
+    async fn restore_index_ttl(&self, user: &str, ttl: u64) {
+        let expire = pexpire(self.index_key(user), ttl, "NX");
+        let expire = &expire;
         let r = self
             .inner
             .pool
-            .idempotent(|mut c| async move {
-                pexpire(index, ttl, "NX").query_async::<i64>(&mut c).await
-            })
+            .idempotent(|mut c| async move { expire.query_async::<i64>(&mut c).await })
             .await;
         if let Err(e) = r {
             tracing::warn!(error = %e, "could not give a session index its TTL; the next login will");
-            self.inner.horizons.forget(index);
+            self.inner.horizons.forget(user);
         }
     }
 
@@ -471,14 +477,11 @@ impl RedisSessionStore {
     }
 
     async fn delete_impl(&self, id: &str) -> Result<bool, StoreError> {
-        let key = self.key(id);
+        let key = self.record_key(id);
         let n: i64 = self
             .inner
             .pool
-            .run(|mut c| {
-                let key = &key;
-                async move { c.del(key).await }
-            })
+            .run(|mut c| async move { c.del(key).await })
             .await?;
         Ok(n > 0)
     }
@@ -556,10 +559,10 @@ impl RedisSessionStore {
     }
 
     async fn delete_all_of_impl(&self, user: &str) -> Result<usize, StoreError> {
-        let index = self.user_key(user);
-        self.inner.horizons.forget(&index);
+        let index = self.index_key(user);
+        self.inner.horizons.forget(user);
         let mut inv = scripts::DELETE_ALL.prepare_invoke();
-        inv.key(&index)
+        inv.key(index)
             .arg(&self.inner.prefix)
             .arg(user)
             .arg(now_ms());
@@ -577,7 +580,7 @@ impl RedisSessionStore {
 /// `NX` gives a new list its TTL, `GT` only ever lengthens an existing one (Redis ≥ 7.0).
 /// Without `extend` the `RPUSH`'s answer (the list's length) is kept: 1 means the list was
 /// just made, so has no TTL.
-fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, extend: bool) {
+fn index_commands(p: &mut redis::Pipeline, index: KeyArg<'_>, id: &str, ttl: u64, extend: bool) {
     let mut rpush = redis::Cmd::with_capacity(3, index.len() + id.len() + 8);
     rpush.arg("RPUSH").arg(index).arg(id);
     if !extend {
@@ -590,8 +593,38 @@ fn index_commands(p: &mut redis::Pipeline, index: &str, id: &str, ttl: u64, exte
     }
 }
 
+/// What a write sends: the `SET` alone, or in a pipeline with the index's commands.
+enum Batch {
+    Set(redis::Cmd),
+    Indexed(redis::Pipeline),
+}
+
+/// A key, `prefix + name`, as one command argument written straight into the command's
+/// buffer: the commands of every request name one or two keys, and this saves building each
+/// as a `String` only to copy it.
+#[derive(Clone, Copy)]
+struct KeyArg<'a>(&'a str, &'a str);
+
+impl KeyArg<'_> {
+    fn len(&self) -> usize {
+        self.0.len() + self.1.len()
+    }
+}
+
+impl redis::ToRedisArgs for KeyArg<'_> {
+    fn write_redis_args<W: ?Sized + redis::RedisWrite>(&self, out: &mut W) {
+        use std::io::Write;
+        let mut arg = out.writer_for_next_arg();
+        // Writing into a command's buffer cannot fail (it is a Vec).
+        let _ = arg.write_all(self.0.as_bytes());
+        let _ = arg.write_all(self.1.as_bytes());
+    }
+}
+
+impl redis::ToSingleRedisArg for KeyArg<'_> {}
+
 /// `PEXPIRE index ttl flag`.
-fn pexpire(index: &str, ttl: u64, flag: &str) -> redis::Cmd {
+fn pexpire(index: KeyArg<'_>, ttl: u64, flag: &str) -> redis::Cmd {
     let mut expire = redis::Cmd::with_capacity(4, index.len() + 32);
     expire.arg("PEXPIRE").arg(index).arg(ttl).arg(flag);
     expire
