@@ -120,10 +120,10 @@ struct Inner {
 }
 
 /// How long this process knows each user's index to live (ms since the epoch): the
-/// horizons it set itself. A write whose session ends before the known horizon need not
-/// extend the index (`PEXPIRE … GT`); it still sends `PEXPIRE … NX`, which gives the set a TTL
-/// should it have been deleted or evicted since. Bounded: a full shard is emptied, which
-/// only costs the next writes of those users their `GT`.
+/// horizons it set itself. A write whose session ends before the known horizon sends the
+/// `RPUSH` alone, without the `PEXPIRE`s; its answer still tells when the list was deleted
+/// meanwhile and made anew (see [`index_commands`]). Bounded: a full shard is emptied, which
+/// only costs the next writes of those users their `PEXPIRE`s.
 struct Horizons {
     shards: Box<[std::sync::Mutex<HorizonMap>]>,
 }
