@@ -487,14 +487,11 @@ impl RedisSessionStore {
     }
 
     async fn sessions_of_impl(&self, user: &str) -> Result<Vec<String>, StoreError> {
-        let index = self.user_key(user);
+        let index = self.index_key(user);
         let listed: Vec<String> = self
             .inner
             .pool
-            .idempotent(|mut c| {
-                let index = &index;
-                async move { c.lrange(index, 0, -1).await }
-            })
+            .idempotent(|mut c| async move { c.lrange(index, 0, -1).await })
             .await?;
         // Each id once, in the order of first appearance (oldest first), with its count.
         let mut ids: Vec<(String, usize)> = Vec::new();
@@ -512,7 +509,7 @@ impl RedisSessionStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let keys: Vec<String> = ids.iter().map(|(id, _)| self.key(id)).collect();
+        let keys: Vec<KeyArg<'_>> = ids.iter().map(|(id, _)| self.record_key(id)).collect();
         let values: Vec<Option<String>> = self
             .inner
             .pool
@@ -533,14 +530,14 @@ impl RedisSessionStore {
                     if count > 1 {
                         // From the tail: the first entry stays where it is.
                         let extra = isize::try_from(count - 1).unwrap_or(isize::MAX);
-                        prune.lrem(&index, -extra, &id).ignore();
+                        prune.lrem(index, -extra, &id).ignore();
                     }
                     live.push(id)
                 }
                 // Unreadable: neither listed nor forgotten.
                 Some(Err(_)) => {}
                 _ => {
-                    prune.lrem(&index, 0, &id).ignore();
+                    prune.lrem(index, 0, &id).ignore();
                 }
             }
         }
