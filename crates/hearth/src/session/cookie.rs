@@ -99,13 +99,16 @@ pub(crate) fn attributes(s: &Settings) -> String {
 /// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
 /// rendered at start-up and an `Expires` date formatted once per second and thread. Formatting
 /// a `cookie::Cookie` per response, date included, cost more than the rest of a login.
-pub(crate) fn build(s: &Settings, value: &str, max_age: Duration) -> Option<HeaderValue> {
+/// `now_ms` is the current time (ms since the epoch), which the caller has already read.
+pub(crate) fn build(
+    s: &Settings,
+    value: &str,
+    max_age: Duration,
+    now_ms: u64,
+) -> Option<HeaderValue> {
     use std::fmt::Write as _;
     let secs = seconds(max_age).min(400 * 24 * 3600);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let expires = now.saturating_add(secs.max(0).unsigned_abs());
+    let expires = (now_ms / 1000).saturating_add(secs.max(0).unsigned_abs());
     // The exact length (an IMF-fixdate is 29 characters), so that the text becomes the
     // header's bytes without a second allocation.
     let digits = secs
@@ -285,7 +288,7 @@ mod tests {
                 Duration::from_millis(3_599_600),
                 Duration::from_secs(1),
             ] {
-                let fast = build(&s, "abc.def", max_age).unwrap();
+                let fast = build(&s, "abc.def", max_age, super::super::now_ms()).unwrap();
                 let secs = seconds(max_age);
                 // The date as the crate writes it, from the second `build` took.
                 let fast = fast.to_str().unwrap();

@@ -77,7 +77,11 @@ pub(crate) struct State {
 
 impl State {
     fn fresh(core: &Core) -> Self {
-        let now = now_ms();
+        Self::fresh_at(core, now_ms())
+    }
+
+    /// A new, empty session created at `now` (ms since the epoch).
+    fn fresh_at(core: &Core, now: u64) -> Self {
         State {
             id: None,
             stored: false,
@@ -116,7 +120,10 @@ impl Inner {
         self.state
             .get_or_try_init(|| async {
                 let core = &self.core;
-                let mut state = State::fresh(core);
+                // One clock read: the time a new session is created at, and the time a
+                // loaded one must still be live at (the store checked it a moment later).
+                let now = now_ms();
+                let mut state = State::fresh_at(core, now);
                 if let Some(v) = &self.cookie.verified {
                     let record = if core.settings.rolling {
                         core.store
@@ -125,7 +132,6 @@ impl Inner {
                     } else {
                         core.store.load(v.id()).await?
                     };
-                    let now = now_ms();
                     match record {
                         Some(r) if r.id == v.id() && r.is_live_at(now) => {
                             state.id = Some(r.id);

@@ -69,7 +69,9 @@ impl SessionMiddleware {
         SessionService::from_core(self.core.clone())
     }
 
-    async fn finish(&self, inner: &Inner) -> Result<CookieAction, SessionError> {
+    /// `now`: the time the response is being finished at (ms since the epoch), one clock
+    /// read for the whole of `close`.
+    async fn finish(&self, inner: &Inner, now: u64) -> Result<CookieAction, SessionError> {
         let core = &self.core;
         let s = &core.settings;
         let Some(state) = inner.state.get() else {
@@ -81,7 +83,7 @@ impl SessionMiddleware {
             return Ok(match &inner.cookie.verified {
                 Some(v) if s.rolling => match core.store.touch(v.id(), s.max_age).await {
                     Ok(true) => CookieAction::Renew {
-                        expires_at: now_ms().saturating_add(super::record::millis(s.max_age)),
+                        expires_at: now.saturating_add(super::record::millis(s.max_age)),
                     },
                     Ok(false) => CookieAction::Remove,
                     Err(e) => {
@@ -92,7 +94,6 @@ impl SessionMiddleware {
                 _ => CookieAction::None,
             });
         };
-        let now = now_ms();
         let (discard, carried_from, write, stored, expires_at, dead) = {
             let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
             let st: &mut State = &mut st;
@@ -192,8 +193,9 @@ impl SessionMiddleware {
             }
             core.create(record).await?;
         }
+        // The caller keeps only the record's data: the id moves into the action.
         Ok(CookieAction::Set {
-            id: record.id.clone(),
+            id: std::mem::take(&mut record.id),
             expires_at: record.expires_at,
         })
     }
@@ -220,13 +222,16 @@ impl SessionMiddleware {
     /// failed save replaces the response.
     pub(crate) async fn close(&self, inner: &Inner, mut res: Response) -> Response {
         let s = &self.core.settings;
-        let header: Option<HeaderValue> = match self.finish(inner).await {
+        let now = now_ms();
+        let header: Option<HeaderValue> = match self.finish(inner, now).await {
             Ok(CookieAction::None) => None,
             Ok(CookieAction::Renew { expires_at }) => match &inner.cookie.verified {
-                Some(v) => self.set_cookie(inner, v.id(), expires_at),
+                Some(v) => self.set_cookie(inner, v.id(), expires_at, now),
                 None => None,
             },
-            Ok(CookieAction::Set { id, expires_at }) => self.set_cookie(inner, &id, expires_at),
+            Ok(CookieAction::Set { id, expires_at }) => {
+                self.set_cookie(inner, &id, expires_at, now)
+            }
             Ok(CookieAction::Remove) => cookie::removal(s),
             Err(e) => {
                 tracing::error!(error = %e, "session could not be saved");
@@ -240,15 +245,26 @@ impl SessionMiddleware {
     }
 
     /// The `Set-Cookie` value for `id`, signed with the current key.
-    fn set_cookie(&self, inner: &Inner, id: &str, expires_at: u64) -> Option<HeaderValue> {
-        let max_age = Core::remaining(expires_at, now_ms());
+    fn set_cookie(
+        &self,
+        inner: &Inner,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Option<HeaderValue> {
+        let max_age = Core::remaining(expires_at, now);
         match &inner.cookie.verified {
             // The request came with this id signed under the current key: the same signed
             // value (HMAC is deterministic), so no HMAC to compute.
             Some(v) if v.current_key && v.id() == id => {
-                cookie::build(&self.core.settings, &v.signed, max_age)
+                cookie::build(&self.core.settings, &v.signed, max_age, now)
             }
-            _ => cookie::build(&self.core.settings, &self.core.signer.sign(id), max_age),
+            _ => cookie::build(
+                &self.core.settings,
+                &self.core.signer.sign(id),
+                max_age,
+                now,
+            ),
         }
     }
 }

@@ -269,6 +269,7 @@ impl SessionService {
             &self.core.settings,
             &self.sign(id),
             self.core.settings.max_age,
+            super::now_ms(),
         )
     }
 

@@ -359,8 +359,8 @@ impl RedisSessionStore {
         &self,
         record: &SessionRecord,
         condition: &'static str,
+        now: u64,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
         let ttl = self.ttl_of(record, now);
         let user = record.user_id.as_deref().filter(|u| !u.is_empty());
         let idx_ttl = ttl.saturating_mul(2);
@@ -457,11 +457,12 @@ impl RedisSessionStore {
     }
 
     async fn create_impl(&self, record: &SessionRecord) -> Result<(), StoreError> {
-        if self.ttl_of(record, now_ms()) == 0 {
+        let now = now_ms();
+        if self.ttl_of(record, now) == 0 {
             // Already over: there is nothing to keep.
             return Ok(());
         }
-        if self.write(record, "NX").await? {
+        if self.write(record, "NX", now).await? {
             Ok(())
         } else {
             Err(StoreError::Collision)
@@ -469,11 +470,12 @@ impl RedisSessionStore {
     }
 
     async fn save_impl(&self, record: &SessionRecord) -> Result<bool, StoreError> {
-        if self.ttl_of(record, now_ms()) == 0 {
+        let now = now_ms();
+        if self.ttl_of(record, now) == 0 {
             // The new version is already over: the session ends.
             return self.delete_impl(&record.id).await.map(|_| false);
         }
-        self.write(record, "XX").await
+        self.write(record, "XX", now).await
     }
 
     async fn delete_impl(&self, id: &str) -> Result<bool, StoreError> {
