@@ -10,10 +10,11 @@
 //! work actix-session does (it keeps no index, so it cannot log a user out everywhere).
 
 mod app;
+mod ceiling;
 
 use hearth::prelude::*;
 
-#[module(imports = [SessionModule::for_root(app::options(app::store_from_env())), app::RoutesModule])]
+#[module(imports = [SessionModule::for_root(app::options(app::store_from_env())), app::RoutesModule, ceiling::CeilingModule])]
 struct AppModule;
 
 fn main() -> hearth::Result<()> {

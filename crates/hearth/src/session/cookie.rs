@@ -97,58 +97,52 @@ pub(crate) fn attributes(s: &Settings) -> String {
 /// The `Set-Cookie` value carrying `value` for `max_age`:
 /// `name=value; <attributes>; Max-Age=N; Expires=<date>`, the same text as the `cookie`
 /// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
-/// rendered at start-up and an `Expires` date formatted once per second and thread. Formatting
-/// a `cookie::Cookie` per response, date included, cost more than the rest of a login.
-/// `now_ms` is the current time (ms since the epoch), which the caller has already read.
+/// rendered at start-up and a `; Max-Age=N; Expires=<date>` tail formatted once per second
+/// and thread (every session renewed in that second with the configured lifetime shares
+/// it). Formatting a `cookie::Cookie` per response, date included, cost more than the rest
+/// of a login. `now_ms` is the current time (ms since the epoch), which the caller has
+/// already read.
 pub(crate) fn build(
     s: &Settings,
     value: &str,
     max_age: Duration,
     now_ms: u64,
 ) -> Option<HeaderValue> {
-    use std::fmt::Write as _;
     let secs = seconds(max_age).min(400 * 24 * 3600);
     let expires = (now_ms / 1000).saturating_add(secs.max(0).unsigned_abs());
-    // The exact length (an IMF-fixdate is 29 characters), so that the text becomes the
-    // header's bytes without a second allocation.
-    let digits = secs
-        .unsigned_abs()
-        .checked_ilog10()
-        .map_or(1, |d| d as usize + 1);
-    let len = s.name.len()
-        + 1
-        + value.len()
-        + s.attributes.len()
-        + "; Max-Age=".len()
-        + usize::from(secs < 0)
-        + digits
-        + "; Expires=".len()
-        + 29;
-    let mut out = String::with_capacity(len);
-    out.push_str(&s.name);
-    out.push('=');
-    out.push_str(value);
-    out.push_str(&s.attributes);
-    let _ = write!(out, "; Max-Age={secs}; Expires=");
-    http_date(expires, &mut out);
-    HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
+    with_tail(secs, expires, |tail| {
+        // The exact length, so that the text becomes the header's bytes without a second
+        // allocation.
+        let len = s.name.len() + 1 + value.len() + s.attributes.len() + tail.len();
+        let mut out = String::with_capacity(len);
+        out.push_str(&s.name);
+        out.push('=');
+        out.push_str(value);
+        out.push_str(&s.attributes);
+        out.push_str(tail);
+        HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
+    })
 }
 
-/// Appends the IMF-fixdate of `unix_secs` (`Sun, 06 Nov 1994 08:49:37 GMT`), formatted once
-/// per second per thread.
-fn http_date(unix_secs: u64, out: &mut String) {
+/// Calls `f` with `; Max-Age={secs}; Expires={IMF-fixdate of expires}`, formatted when
+/// either differs from the thread's previous call.
+fn with_tail<R>(secs: i64, expires: u64, f: impl FnOnce(&str) -> R) -> R {
+    use std::fmt::Write as _;
     thread_local! {
-        static CACHE: std::cell::RefCell<(u64, String)> = const {
-            std::cell::RefCell::new((u64::MAX, String::new()))
+        static CACHE: std::cell::RefCell<(i64, u64, String)> = const {
+            std::cell::RefCell::new((i64::MIN, u64::MAX, String::new()))
         };
     }
-    CACHE.with_borrow_mut(|(at, text)| {
-        if *at != unix_secs {
-            *text = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(unix_secs));
-            *at = unix_secs;
+    CACHE.with_borrow_mut(|(at_secs, at, text)| {
+        if *at_secs != secs || *at != expires {
+            text.clear();
+            let date =
+                httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(expires));
+            let _ = write!(text, "; Max-Age={secs}; Expires={date}");
+            (*at_secs, *at) = (secs, expires);
         }
-        out.push_str(text);
-    });
+        f(text)
+    })
 }
 
 /// The `Set-Cookie` value that deletes the session cookie (`Max-Age=0`, `Expires` in the past).
