@@ -26,7 +26,43 @@ pub fn new_id() -> String {
 /// Whether `s` has the exact shape of an id Hearth generates (43 base64url characters).
 /// Anything else is rejected before signatures are checked or stores are asked.
 pub fn is_valid_id(s: &str) -> bool {
-    s.len() == ID_LEN
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    // Checked on every request with a session cookie, twice: a table lookup per byte,
+    // without an early exit, is several times cheaper than testing character classes.
+    s.len() == ID_LEN && s.bytes().fold(true, |ok, c| ok & BASE64URL[usize::from(c)])
+}
+
+/// The base64url alphabet: `A-Z a-z 0-9 - _`.
+static BASE64URL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        c += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_43_base64url_characters() {
+        let id = new_id();
+        assert!(is_valid_id(&id));
+        for c in 0..=255u8 {
+            let expected = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+            let mut s = id.clone().into_bytes();
+            s[17] = c;
+            // Non-UTF-8 bytes cannot form a `&str`: those are rejected by the type already.
+            if let Ok(s) = String::from_utf8(s) {
+                assert_eq!(is_valid_id(&s), expected, "byte {c:#04x}");
+            }
+        }
+        assert!(!is_valid_id(&id[1..]));
+        assert!(!is_valid_id(&format!("{id}A")));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id(&format!("{}A", "é".repeat(21))));
+    }
 }

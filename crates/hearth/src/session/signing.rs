@@ -69,8 +69,12 @@ impl Signer {
     /// The id in a cookie value, when the value is well-formed and its signature verifies
     /// under one of the keys.
     pub(crate) fn verify(&self, value: &str) -> Option<Verified> {
-        let (id, sig) = value.split_once('.')?;
-        if !is_valid_id(id) || sig.len() != SIG_LEN {
+        // `id.signature`: an id has a fixed length and no `.`.
+        if value.len() != ID_LEN + 1 + SIG_LEN || value.as_bytes()[ID_LEN] != b'.' {
+            return None;
+        }
+        let (id, sig) = (value.get(..ID_LEN)?, value.get(ID_LEN + 1..)?);
+        if !is_valid_id(id) {
             return None;
         }
         let mut tag = [0u8; 33];
