@@ -14,6 +14,7 @@ scenarios=${*:-plaintext json profile activity login}
 dur=${DURATION:-10s}; conns=${CONNS:-64}; threads=${THREADS:-1}
 base=http://127.0.0.1:$port
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # done() prints wrk's summary in a machine-readable line; it costs nothing per request.
 cat > "$tmp/report.lua" <<'LUA'
@@ -24,18 +25,11 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout))
 end
 LUA
-{ cat <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"email":"bob@example.com","password":"pw"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
-  cat "$tmp/report.lua"; } > "$tmp/login.lua"
+{ login_lua; cat "$tmp/report.lua"; } > "$tmp/login.lua"
 
 cookie=
 case " $scenarios " in *" profile "*|*" activity "*)
-  cookie=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
-    -d '{"email":"alice@example.com","password":"pw"}' "$base/api/login" \
-    | tr -d '\r' | grep -i '^set-cookie: sessionId=' | head -1 | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//' || true)
+  cookie=$(login_cookie "$base")
   if [ -z "$cookie" ]; then
     echo "$name: ERROR no session cookie from /api/login" >&2
   elif ! curl -sf -H "Cookie: $cookie" "$base/api/profile" >/dev/null; then
