@@ -19,3 +19,15 @@ wrk.body = '{"email":"bob@example.com","password":"pw"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 }
+
+# Waits until the server at BASE (http://host:port) answers /plaintext: up to 100 tries,
+# INTERVAL seconds apart (default 0.1; a server under valgrind needs longer). Fails when it
+# never did, so that callers can say so.
+wait_up() {
+  local interval=${2:-0.1}
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "$1/plaintext" && return 0
+    sleep "$interval"
+  done
+  return 1
+}
