@@ -68,4 +68,13 @@ pub fn now_millis() -> u64 {
 }
 
 pub const HELLO: &str = "Hello, World!";
-pub const HELLO_JSON: &str = r#"{"message":"Hello, World!"}"#;
+/// The `/json` answer, serialized per request as a user of each framework writes it (and as
+/// Hearth's bench server does): a static string would make the scenario a second plaintext.
+#[derive(serde::Serialize)]
+pub struct Message {
+    pub message: &'static str,
+}
+
+pub fn hello_message() -> Message {
+    Message { message: HELLO }
+}

@@ -29,7 +29,7 @@ async fn plaintext() -> impl Responder {
 }
 
 async fn json_hello() -> impl Responder {
-    HttpResponse::Ok().content_type("application/json").body(common::HELLO_JSON)
+    HttpResponse::Ok().json(common::hello_message())
 }
 
 async fn login(session: Session, dto: web::Json<LoginDto>) -> R {

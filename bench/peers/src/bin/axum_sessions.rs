@@ -92,10 +92,7 @@ fn app<S: SessionStore + Clone>(store: S) -> Router {
         .layer(layer);
     Router::new()
         .route("/plaintext", get(|| async { common::HELLO }))
-        .route(
-            "/json",
-            get(|| async { ([("content-type", "application/json")], common::HELLO_JSON) }),
-        )
+        .route("/json", get(|| async { Json(common::hello_message()) }))
         .merge(sessions)
 }
 
