@@ -103,24 +103,29 @@ fn session_routes(cfg: &mut web::ServiceConfig) {
 async fn main() -> std::io::Result<()> {
     let store = common::store();
     let addr = ("127.0.0.1", common::port());
-    eprintln!("actix_sessions ({store}) listening on {}:{}", addr.0, addr.1);
+    // Announced once bound, with the port the OS gave (PORT=0 in the tests).
+    let announce = |addrs: Vec<std::net::SocketAddr>| {
+        if let Some(a) = addrs.first() {
+            eprintln!("actix_sessions ({store}) listening on {a}");
+        }
+    };
     match store.as_str() {
         "redis" => {
             let redis = RedisSessionStore::new(common::redis_url())
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
-            HttpServer::new(move || {
+            let server = HttpServer::new(move || {
                 App::new()
                     .route("/plaintext", web::get().to(plaintext))
                     .route("/json", web::get().to(json_hello))
                     .service(web::scope("").wrap(middleware(redis.clone())).configure(session_routes))
             })
-            .bind(addr)?
-            .run()
-            .await
+            .bind(addr)?;
+            announce(server.addrs());
+            server.run().await
         }
         "cookie" => {
-            HttpServer::new(|| {
+            let server = HttpServer::new(|| {
                 App::new()
                     .route("/plaintext", web::get().to(plaintext))
                     .route("/json", web::get().to(json_hello))
@@ -130,9 +135,9 @@ async fn main() -> std::io::Result<()> {
                             .configure(session_routes),
                     )
             })
-            .bind(addr)?
-            .run()
-            .await
+            .bind(addr)?;
+            announce(server.addrs());
+            server.run().await
         }
         other => Err(std::io::Error::other(format!(
             "actix_sessions: STORE={other} not supported (redis|cookie; actix-session has no memory store)"
