@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 /// A running example; killed on drop.
 pub struct Example {
