@@ -9,7 +9,10 @@ pub const COOKIE_NAME: &str = "sessionId";
 pub const TTL_SECS: i64 = 24 * 60 * 60;
 
 pub fn port() -> u16 {
-    std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000)
+    std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000)
 }
 
 pub fn store() -> String {

@@ -25,7 +25,9 @@ fn unauthorized() -> HttpResponse {
 }
 
 async fn plaintext() -> impl Responder {
-    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(common::HELLO)
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(common::HELLO)
 }
 
 async fn json_hello() -> impl Responder {
@@ -38,32 +40,48 @@ async fn login(session: Session, dto: web::Json<LoginDto>) -> R {
     };
     // Fixation-safe: a new id for every login.
     session.renew();
-    session.insert("userId", user_id).map_err(ErrorInternalServerError)?;
-    session.insert("roles", roles).map_err(ErrorInternalServerError)?;
+    session
+        .insert("userId", user_id)
+        .map_err(ErrorInternalServerError)?;
+    session
+        .insert("roles", roles)
+        .map_err(ErrorInternalServerError)?;
     Ok(HttpResponse::Ok().json(json!({"message": "Logged in"})))
 }
 
 async fn profile(session: Session) -> R {
-    match session.get::<String>("userId").map_err(ErrorInternalServerError)? {
+    match session
+        .get::<String>("userId")
+        .map_err(ErrorInternalServerError)?
+    {
         Some(id) => Ok(HttpResponse::Ok().json(json!({ "userId": id }))),
         None => Ok(unauthorized()),
     }
 }
 
 async fn activity(session: Session) -> R {
-    let Some(id) = session.get::<String>("userId").map_err(ErrorInternalServerError)? else {
+    let Some(id) = session
+        .get::<String>("userId")
+        .map_err(ErrorInternalServerError)?
+    else {
         return Ok(unauthorized());
     };
     let now = common::now_millis();
-    session.insert("lastActivity", now).map_err(ErrorInternalServerError)?;
+    session
+        .insert("lastActivity", now)
+        .map_err(ErrorInternalServerError)?;
     Ok(HttpResponse::Ok().json(json!({ "userId": id, "lastActivity": now })))
 }
 
 async fn cart_add(session: Session, item: web::Json<CartItem>) -> R {
-    let mut cart: Vec<CartItem> =
-        session.get("cart").map_err(ErrorInternalServerError)?.unwrap_or_default();
+    let mut cart: Vec<CartItem> = session
+        .get("cart")
+        .map_err(ErrorInternalServerError)?
+        .unwrap_or_default();
     cart.push(item.into_inner());
-    session.insert("cart", &cart).map_err(ErrorInternalServerError)?;
+    session
+        .insert("cart", &cart)
+        .map_err(ErrorInternalServerError)?;
     Ok(HttpResponse::Ok().json(cart))
 }
 

@@ -29,7 +29,11 @@ fn internal<E: std::fmt::Display>(e: E) -> Response {
 }
 
 fn unauthorized() -> Response {
-    (StatusCode::UNAUTHORIZED, Json(json!({"message": "Not logged in"}))).into_response()
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"message": "Not logged in"})),
+    )
+        .into_response()
 }
 
 async fn login(session: Session, body: Option<Json<LoginDto>>) -> HandlerResult {
@@ -47,14 +51,25 @@ async fn login(session: Session, body: Option<Json<LoginDto>>) -> HandlerResult 
 }
 
 async fn profile(session: Session) -> HandlerResult {
-    let user_id: String = session.get("userId").await.map_err(internal)?.ok_or_else(unauthorized)?;
+    let user_id: String = session
+        .get("userId")
+        .await
+        .map_err(internal)?
+        .ok_or_else(unauthorized)?;
     Ok(Json(json!({ "userId": user_id })).into_response())
 }
 
 async fn activity(session: Session) -> HandlerResult {
-    let user_id: String = session.get("userId").await.map_err(internal)?.ok_or_else(unauthorized)?;
+    let user_id: String = session
+        .get("userId")
+        .await
+        .map_err(internal)?
+        .ok_or_else(unauthorized)?;
     let now = common::now_millis();
-    session.insert("lastActivity", now).await.map_err(internal)?;
+    session
+        .insert("lastActivity", now)
+        .await
+        .map_err(internal)?;
     Ok(Json(json!({ "userId": user_id, "lastActivity": now })).into_response())
 }
 
@@ -62,7 +77,11 @@ async fn cart_add(session: Session, body: Option<Json<CartItem>>) -> HandlerResu
     let Some(Json(item)) = body else {
         return Err(StatusCode::BAD_REQUEST.into_response());
     };
-    let mut cart: Vec<CartItem> = session.get("cart").await.map_err(internal)?.unwrap_or_default();
+    let mut cart: Vec<CartItem> = session
+        .get("cart")
+        .await
+        .map_err(internal)?
+        .unwrap_or_default();
     cart.push(item);
     session.insert("cart", &cart).await.map_err(internal)?;
     Ok(Json(cart).into_response())
@@ -80,7 +99,9 @@ fn app<S: SessionStore + Clone>(store: S) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(false)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(common::TTL_SECS)))
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            common::TTL_SECS,
+        )))
         .with_always_save(common::rolling())
         .with_signed(Key::from(&common::secret64()));
     let sessions = Router::new()
@@ -102,15 +123,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = match store.as_str() {
         "memory" => app(MemoryStore::default()),
         "redis" => {
-            let size = std::env::var("REDIS_POOL").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
-            let pool = Pool::new(Config::from_url(&common::redis_url())?, None, None, None, size)?;
+            let size = std::env::var("REDIS_POOL")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(4);
+            let pool = Pool::new(
+                Config::from_url(&common::redis_url())?,
+                None,
+                None,
+                None,
+                size,
+            )?;
             pool.init().await?;
             app(RedisStore::new(pool))
         }
-        other => return Err(format!("axum_sessions: STORE={other} not supported (memory|redis)").into()),
+        other => {
+            return Err(format!("axum_sessions: STORE={other} not supported (memory|redis)").into())
+        }
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", common::port())).await?;
-    eprintln!("axum_sessions ({store}) listening on {}", listener.local_addr()?);
+    eprintln!(
+        "axum_sessions ({store}) listening on {}",
+        listener.local_addr()?
+    );
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -14,18 +14,31 @@ use tokio::net::TcpListener;
 
 async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let (status, ctype, body) = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/plaintext") => {
-            (StatusCode::OK, "text/plain; charset=utf-8", Bytes::from_static(common::HELLO.as_bytes()))
-        }
+        (&Method::GET, "/plaintext") => (
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(common::HELLO.as_bytes()),
+        ),
         (&Method::GET, "/json") => match serde_json::to_vec(&common::hello_message()) {
             Ok(json) => (StatusCode::OK, "application/json", Bytes::from(json)),
-            Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", Bytes::new()),
+            Err(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                Bytes::new(),
+            ),
         },
-        _ => (StatusCode::NOT_FOUND, "text/plain; charset=utf-8", Bytes::from_static(b"Not Found")),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(b"Not Found"),
+        ),
     };
     let mut res = Response::new(Full::new(body));
     *res.status_mut() = status;
-    res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(ctype));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(ctype),
+    );
     Ok(res)
 }
 
