@@ -627,6 +627,75 @@ async fn exporting_what_a_module_does_not_have_is_an_error() {
 }
 
 #[tokio::test]
+async fn one_key_provided_twice_in_a_module_is_an_error() {
+    // By type: which of the two `u16`s a dependant would get is a guess, so there is none.
+    let def = ModuleDef::new("AppModule").import(
+        ModuleDef::new("ToolsModule")
+            .provider(Provider::value(1u16))
+            .provider(Provider::value(2u16))
+            .provider(Provider::value(3u16)),
+    );
+    let err = startup_error(Application::from_module(def)).await;
+    assert!(
+        err.contains("ToolsModule provides u16 twice; keep one"),
+        "{err}"
+    );
+    assert_eq!(err.matches("provides u16 twice").count(), 1, "{err}");
+
+    // By token, the fix names the way out: a token of its own.
+    let def = ModuleDef::new("AppModule")
+        .provider(Provider::value_for(&API_KEY, "first".to_string()))
+        .provider(Provider::value_for(&API_KEY, "second".to_string()));
+    let err = startup_error(Application::from_module(def)).await;
+    assert!(
+        err.contains("AppModule provides String (API_KEY) twice;")
+            && err.contains("Provider::value_for(&TOKEN, ..)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn one_provider_under_a_type_and_a_token_is_not_a_duplicate() {
+    // `also_as` registers one instance under two keys; a module importing a key it also
+    // provides uses its own provider. Neither is a second provider of one key.
+    struct Keys(String);
+    let def = ModuleDef::new("AppModule")
+        .import(
+            ModuleDef::new("ConfigModule")
+                .provider(Provider::value_for(&API_KEY, "imported".to_string()))
+                .export(API_KEY),
+        )
+        .provider(
+            Provider::value_for(&API_KEY, "own".to_string())
+                .also_as(hearth::di::ProviderKey::of::<String>()),
+        )
+        .provider(
+            Provider::factory(|r: &Resolver| {
+                Ok(Keys(format!(
+                    "{} {}",
+                    r.get::<String>()?,
+                    r.get_token(&API_KEY)?
+                )))
+            })
+            .depends_on_type::<String>("by_type")
+            .depends_on(API_KEY, "by_token"),
+        )
+        .route(Method::GET, "/key", |req: Request| async move {
+            let (mut parts, _) = req.into_parts();
+            inject::<Keys>(&mut parts).await.0.clone()
+        });
+    let server = start_def(def).await;
+    let text = reqwest::get(format!("{}/key", server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "own own");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn every_problem_is_reported_at_once() {
     let def = ModuleDef::new("AppModule")
         .provider(Provider::class::<ServiceA>())

@@ -385,7 +385,19 @@ impl ContainerBuilder {
             let mut own: HashMap<ProviderKey, ProviderId> = HashMap::new();
             for &pid in &self.modules[id].providers {
                 for k in &self.entries[pid].provider.keys {
-                    own.entry(*k).or_insert(pid);
+                    // Within one module a key has one provider: which of two would be meant
+                    // is a guess (a provider may list a key twice, e.g. with `also_as`).
+                    if *own.entry(*k).or_insert(pid) != pid {
+                        let problem = DiError::DuplicateProvider {
+                            module: self.modules[id].name.clone(),
+                            key: k.to_string(),
+                        }
+                        .to_string();
+                        // Said once, however many times the key is listed.
+                        if !self.problems.contains(&problem) {
+                            self.problems.push(problem);
+                        }
+                    }
                 }
             }
             let mut imported: HashMap<ProviderKey, ProviderId> = HashMap::new();

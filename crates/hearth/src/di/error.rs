@@ -50,6 +50,17 @@ pub enum DiError {
         /// The key.
         key: String,
     },
+    /// Two providers of one module registered under the same key.
+    #[error(
+        "{module} provides {key} twice; keep one of the two providers, or register one under \
+         a token of its own (`Provider::value_for(&TOKEN, ..)`) and inject it by that token"
+    )]
+    DuplicateProvider {
+        /// The module.
+        module: String,
+        /// The key.
+        key: String,
+    },
     /// An async factory declared with a scope other than singleton.
     #[error("{provider}: async factories must be singletons (they are awaited at start-up)")]
     AsyncScope {
