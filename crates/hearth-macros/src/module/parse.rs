@@ -111,12 +111,28 @@ fn add_entries(model: &mut ModuleModel, key: &str, entries: Vec<Entry>, errors: 
                 ),
             },
             ("imports", Entry::Expr(e)) => model.imports.push(e),
-            ("controllers", Entry::Type(ty)) => model.controllers.push(ty),
+            ("controllers", Entry::Type(ty)) => {
+                if listed(model.controllers.iter(), &ty) {
+                    errors.spanned(&ty, twice(&ty, key));
+                } else {
+                    model.controllers.push(ty);
+                }
+            }
             ("controllers", Entry::Expr(e)) => errors.spanned(
                 e,
                 "expected a controller type, as in `controllers = [UserController]`",
             ),
-            ("providers", Entry::Type(ty)) => model.providers.push(ProviderEntry::Class(ty)),
+            ("providers", Entry::Type(ty)) => {
+                let classes = model.providers.iter().filter_map(|p| match p {
+                    ProviderEntry::Class(t) => Some(t),
+                    ProviderEntry::Expr(_) => None,
+                });
+                if listed(classes, &ty) {
+                    errors.spanned(&ty, twice(&ty, key));
+                } else {
+                    model.providers.push(ProviderEntry::Class(ty));
+                }
+            }
             ("providers", Entry::Expr(e)) => model.providers.push(ProviderEntry::Expr(e)),
             ("exports", Entry::Type(ty)) => model.exports.push(export_entry(ty)),
             (_, Entry::Expr(e)) => errors.spanned(
@@ -126,6 +142,19 @@ fn add_entries(model: &mut ModuleModel, key: &str, entries: Vec<Entry>, errors: 
             (_, Entry::Type(_)) => unreachable!("keys are checked by the caller"),
         }
     }
+}
+
+/// Whether `ty` is already in `list`, written the same way. (Two spellings of one type, or a
+/// type next to a `Provider` expression for it, are caught at start-up instead, where the
+/// container sees the keys.)
+fn listed<'a>(mut list: impl Iterator<Item = &'a Type>, ty: &Type) -> bool {
+    let text = quote::quote!(#ty).to_string();
+    list.any(|t| quote::quote!(#t).to_string() == text)
+}
+
+fn twice(ty: &Type, key: &str) -> String {
+    let name = quote::quote!(#ty).to_string().replace(' ', "");
+    format!("`{name}` is already in `{key}`; list it once")
 }
 
 /// A path whose last segment is SCREAMING_CASE of two characters or more
