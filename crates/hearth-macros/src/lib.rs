@@ -11,12 +11,14 @@
 //! | [`#[controller]`](macro@controller) | a controller struct | DI constructor, prefix, middleware |
 //! | [`#[routes]`](macro@routes) | the controller's `impl` | its route table |
 //! | [`#[module]`](macro@module) | a unit struct | the module definition |
+//! | [`#[use_middleware]`](macro@use_middleware) | a controller struct or a route method | read by `#[controller]` / `#[routes]` |
 
 mod common;
 mod controller;
 mod injectable;
 mod module;
 mod routes;
+mod use_middleware;
 
 use proc_macro::TokenStream;
 
@@ -69,8 +71,8 @@ pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
 /// [`#[injectable]`](macro@injectable), and every route of its
 /// [`#[routes]`](macro@routes) block is mounted under the prefix (default `/`).
 ///
-/// `#[use_middleware(a, b)]` below `#[controller]` runs the middleware values `a` then `b`
-/// around every route of the controller. The arguments `guards`, `interceptors`, `pipes` and
+/// `#[use_middleware(a, b)]` next to `#[controller]` (above or below it) runs the middleware
+/// values `a` then `b` around every route of the controller. The arguments `guards`, `interceptors`, `pipes` and
 /// `validation` (and the attributes `#[use_guards]`, `#[use_interceptors]`, `#[use_pipes]`)
 /// are reserved for features to come and rejected for now.
 ///
@@ -214,4 +216,16 @@ pub fn routes(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
     module::expand(args.into(), item.into()).into()
+}
+
+/// Runs middleware around every route of a controller (on the struct, next to
+/// [`#[controller]`](macro@controller)) or around one route (on a method of a
+/// [`#[routes]`](macro@routes) impl): `#[use_middleware(a, b)]` runs `a`, then `b`.
+///
+/// `#[controller]` and `#[routes]` read the attribute themselves. Written above
+/// `#[controller]`, it is moved below it, so the two may come in either order; anywhere else
+/// it is an error that says where it goes.
+#[proc_macro_attribute]
+pub fn use_middleware(args: TokenStream, item: TokenStream) -> TokenStream {
+    use_middleware::expand(args.into(), item.into()).into()
 }

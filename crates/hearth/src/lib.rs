@@ -51,7 +51,7 @@ pub use body::{Body, BoxError};
 pub use error::{Error, Result};
 pub use response::{HttpException, HttpResult, IntoResponse, Json};
 
-pub use hearth_macros::{controller, injectable, module, routes};
+pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
 
 /// The request type of Hearth.
 pub type Request = http::Request<Body>;
@@ -83,7 +83,7 @@ pub mod prelude {
         SessionService, SessionStore, StoreConfig, TypedSession, session_middleware,
     };
     pub use crate::{Body, Request, Response};
-    pub use hearth_macros::{controller, injectable, module, routes};
+    pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
     pub use http::StatusCode;
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::{Value, json};

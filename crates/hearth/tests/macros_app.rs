@@ -290,6 +290,21 @@ impl RootController {
     }
 }
 
+/// `#[use_middleware]` written above `#[controller]` as well as below it: the middleware
+/// runs in the order written (`first` outermost), as if all were below.
+#[use_middleware(Tag("first"))]
+#[controller("/above")]
+#[use_middleware(Tag("second"))]
+struct AboveController;
+
+#[routes]
+impl AboveController {
+    #[get]
+    async fn index(&self) -> &'static str {
+        "above"
+    }
+}
+
 // ---------------------------------------------------------------- modules
 
 /// A dynamic module, as `SessionModule::for_root(..)` is.
@@ -322,7 +337,7 @@ struct UsersModule;
 
 #[module(
     imports = [SharedModule, UsersModule, ConfigModule::for_root("Hello")],
-    controllers = [ApiController, RootController],
+    controllers = [ApiController, RootController, AboveController],
     providers = [RequestTag, Ticket, Unit],
 )]
 struct AppModule;
@@ -374,6 +389,12 @@ async fn every_attribute_over_http() {
     let res = get("/api/hello/x").send().await.unwrap();
     let mw: Vec<_> = res.headers().get_all("x-mw").iter().cloned().collect();
     assert_eq!(mw, ["controller"]);
+
+    // `#[use_middleware]` above `#[controller]`: the innermost middleware appends first.
+    let res = get("/above").send().await.unwrap();
+    let mw: Vec<_> = res.headers().get_all("x-mw").iter().cloned().collect();
+    assert_eq!(mw, ["second", "first"]);
+    assert_eq!(res.text().await.unwrap(), "above");
 
     // `#[body]`: JSON and form; `#[header]` optional.
     let res = client

@@ -1,5 +1,6 @@
 //! `#[controller("/prefix")]`: a struct's DI constructor (as `#[injectable]`), its path prefix
-//! and its middleware (`#[use_middleware(..)]` below the attribute).
+//! and its middleware (`#[use_middleware(..)]` below the attribute; written above it, the
+//! `use_middleware` macro moves it below).
 //!
 //! parse.rs (arguments, struct attributes) → the model below → expand.rs.
 
