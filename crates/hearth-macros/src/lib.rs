@@ -69,12 +69,14 @@ pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Makes a struct a controller: its fields are injected as with
 /// [`#[injectable]`](macro@injectable), and every route of its
-/// [`#[routes]`](macro@routes) block is mounted under the prefix (default `/`).
+/// [`#[routes]`](macro@routes) block is mounted under the prefix (default `/`). The prefix may
+/// hold path parameters (`"/users/:user_id/posts"`), which every route reads with `#[param]`.
 ///
 /// `#[use_middleware(a, b)]` next to `#[controller]` (above or below it) runs the middleware
-/// values `a` then `b` around every route of the controller. The arguments `guards`, `interceptors`, `pipes` and
-/// `validation` (and the attributes `#[use_guards]`, `#[use_interceptors]`, `#[use_pipes]`)
-/// are reserved for features to come and rejected for now.
+/// values `a` then `b` around every route of the controller. The arguments `guards`,
+/// `interceptors`, `pipes` and `validation` (and the attributes `#[use_guards]`,
+/// `#[use_interceptors]`, `#[use_pipes]`) are reserved for features to come and rejected for
+/// now.
 ///
 /// ```
 /// use hearth::prelude::*;

@@ -170,3 +170,31 @@ pub fn lifecycle_hooks<T: Injectable>() -> (bool, bool) {
     let l = T::lifecycle();
     (l.init.is_some(), l.shutdown.is_some())
 }
+
+/// Whether `params` holds `name`: `#[routes]`' compile-time check of a `#[param]` against
+/// the controller prefix's parameters (`ControllerMeta::PREFIX_PARAMS`).
+pub const fn has_param(params: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < params.len() {
+        if str_eq(params[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

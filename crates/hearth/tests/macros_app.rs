@@ -305,6 +305,29 @@ impl AboveController {
     }
 }
 
+/// Path parameters in the prefix: nested resources, as `@Controller("users/:userId/posts")`.
+#[controller("/users/:user_id/posts")]
+struct PostController;
+
+#[routes]
+impl PostController {
+    #[get]
+    async fn list(&self, #[param] user_id: u64) -> String {
+        format!("posts of {user_id}")
+    }
+
+    #[get("/{post_id}")]
+    async fn post(&self, #[param] user_id: u64, #[param] post_id: u64) -> String {
+        format!("post {post_id} of {user_id}")
+    }
+
+    /// A route need not read the prefix's parameters.
+    #[get("/count")]
+    async fn count(&self) -> &'static str {
+        "many"
+    }
+}
+
 // ---------------------------------------------------------------- modules
 
 /// A dynamic module, as `SessionModule::for_root(..)` is.
@@ -337,7 +360,7 @@ struct UsersModule;
 
 #[module(
     imports = [SharedModule, UsersModule, ConfigModule::for_root("Hello")],
-    controllers = [ApiController, RootController, AboveController],
+    controllers = [ApiController, RootController, AboveController, PostController],
     providers = [RequestTag, Ticket, Unit],
 )]
 struct AppModule;
@@ -389,6 +412,26 @@ async fn every_attribute_over_http() {
     let res = get("/api/hello/x").send().await.unwrap();
     let mw: Vec<_> = res.headers().get_all("x-mw").iter().cloned().collect();
     assert_eq!(mw, ["controller"]);
+
+    // Parameters in the controller prefix reach `#[param]`s, and parse like the others.
+    let text = |path: &'static str| {
+        let res = get(path);
+        async move {
+            let res = res.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    assert_eq!(text("/users/7/posts").await, (200, "posts of 7".into()));
+    assert_eq!(
+        text("/users/7/posts/42").await,
+        (200, "post 42 of 7".into())
+    );
+    assert_eq!(text("/users/7/posts/count").await, (200, "many".into()));
+    assert_eq!(
+        text("/users/x/posts").await.0,
+        400,
+        "a prefix parameter that does not parse"
+    );
 
     // `#[use_middleware]` above `#[controller]`: the innermost middleware appends first.
     let res = get("/above").send().await.unwrap();

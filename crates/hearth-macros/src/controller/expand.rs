@@ -26,6 +26,16 @@ pub(crate) fn expand(model: &ControllerModel) -> TokenStream {
             }
         }
     });
+    let params = model
+        .prefix
+        .as_ref()
+        .map(super::parse::prefix_params)
+        .unwrap_or_default();
+    let params = (!params.is_empty()).then(|| {
+        quote! {
+            const PREFIX_PARAMS: &'static [&'static str] = &[#(#params),*];
+        }
+    });
     quote! {
         #injectable
 
@@ -34,6 +44,7 @@ pub(crate) fn expand(model: &ControllerModel) -> TokenStream {
             fn prefix() -> &'static str {
                 #prefix
             }
+            #params
             #middleware
         }
     }

@@ -55,15 +55,20 @@ fn check_prefix(lit: &LitStr, errors: &mut Errors) {
     let value = lit.value();
     match route_params(&value) {
         Err(msg) => errors.spanned(lit, msg.replace("route path", "controller prefix")),
-        Ok(params) if !params.is_empty() => errors.spanned(
-            lit,
-            format!(
-                "path parameters in a controller prefix are not supported yet; move `:{}` into the route paths",
-                params[0]
+        // Named parameters are fine (`/users/:user_id/posts`); a catch-all would swallow the
+        // route paths that come after it.
+        Ok(_) if value.split('/').any(|s| s.starts_with('*') || s.contains("{*")) => errors
+            .spanned(
+                lit,
+                "a catch-all parameter cannot be in a controller prefix (every route path comes after it); move it into a route path",
             ),
-        ),
         Ok(_) => {}
     }
+}
+
+/// The names of the prefix's parameters (the prefix was checked).
+pub(crate) fn prefix_params(lit: &LitStr) -> Vec<String> {
+    route_params(&lit.value()).unwrap_or_default()
 }
 
 /// Takes `#[use_middleware(..)]` (any number) off the struct; reserved attributes are errors.

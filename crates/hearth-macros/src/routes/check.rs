@@ -1,7 +1,8 @@
 //! Checks of `#[routes]`: the handler's shape, path parameters against `#[param]`s, and the
 //! number of body extractors.
 
-use syn::Signature;
+use proc_macro2::{Span, TokenStream};
+use syn::{LitStr, Signature};
 
 use super::{ParamKind, RoutesModel};
 use crate::common::{Errors, route_params};
@@ -47,8 +48,28 @@ pub(crate) fn check_signature(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-/// Cross-checks of every route: path parameters and body extractors.
-pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
+/// A check of a route against its controller's prefix, which `#[routes]` cannot see: written
+/// as a constant that fails to compile, with `message` at `span`, unless the prefix has (or,
+/// with `in_prefix: false`, does not have) the parameter `name`.
+pub(crate) struct PrefixCheck {
+    pub(crate) name: String,
+    pub(crate) in_prefix: bool,
+    pub(crate) message: String,
+    pub(crate) span: Span,
+}
+
+fn span_of(tokens: &TokenStream) -> Span {
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
+}
+
+/// Cross-checks of every route: path parameters and body extractors. Returns the checks
+/// that need the controller's prefix.
+pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) -> Vec<PrefixCheck> {
+    let mut prefix_checks = Vec::new();
     for route in &model.routes {
         let Ok(path_params) = route_params(&route.path_value()) else {
             continue; // already reported
@@ -68,11 +89,14 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
                     }
                 }
                 ParamKind::Path(name) => {
+                    // Not in the route path: it must be in the controller prefix.
                     if !path_params.contains(name) {
-                        errors.spanned(
-                            &p.attr,
-                            format!("the route path \"{path_text}\" has no parameter `{name}`; add `:{name}` to the path or fix the name"),
-                        );
+                        prefix_checks.push(PrefixCheck {
+                            name: name.clone(),
+                            in_prefix: true,
+                            message: format!("the route path \"{path_text}\" has no parameter `{name}`, and neither has the controller prefix; add `:{name}` to one of them or fix the name"),
+                            span: span_of(&p.attr),
+                        });
                     }
                     declared.push(name.clone());
                 }
@@ -87,6 +111,14 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
             ParamKind::Invalid => true,
             _ => false,
         });
+        for name in &path_params {
+            prefix_checks.push(PrefixCheck {
+                name: name.clone(),
+                in_prefix: false,
+                message: format!("the controller prefix and the route path \"{path_text}\" both have a parameter `{name}`; rename one of them"),
+                span: route.path.as_ref().map_or_else(|| span_of(&route.attr), LitStr::span),
+            });
+        }
         for name in path_params.iter().filter(|_| !reads_all) {
             if !declared.contains(name) {
                 let msg = format!(
@@ -100,4 +132,5 @@ pub(crate) fn check(model: &RoutesModel, errors: &mut Errors) {
             }
         }
     }
+    prefix_checks
 }

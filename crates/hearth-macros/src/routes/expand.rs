@@ -4,15 +4,19 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
+use super::check::PrefixCheck;
 use super::parse::option_inner;
 use super::{MethodSpec, ParamKind, RouteModel, RoutesModel};
 
 /// `impl Controller` + the inventory descriptor.
-pub(crate) fn expand(model: &RoutesModel) -> TokenStream {
+pub(crate) fn expand(model: &RoutesModel, prefix_checks: &[PrefixCheck]) -> TokenStream {
     let self_ty = &model.self_ty;
     let name = quote!(#self_ty).to_string().replace(' ', "");
     let routes = model.routes.iter().map(route_def);
+    let prefix_checks = prefix_checks.iter().map(|c| prefix_check(self_ty, c));
     quote! {
+        #(#prefix_checks)*
+
         #[automatically_derived]
         impl ::hearth::__private::Controller for #self_ty {
             fn routes() -> ::hearth::__private::Vec<::hearth::__private::RouteDef<Self>> {
@@ -29,6 +33,30 @@ pub(crate) fn expand(model: &RoutesModel) -> TokenStream {
                 type_id: || ::hearth::__private::TypeId::of::<#self_ty>(),
             }
         }
+    }
+}
+
+/// A constant that fails to compile, with the check's message at its span, unless the
+/// controller prefix's parameters include (or exclude) the name.
+fn prefix_check(self_ty: &syn::Type, c: &PrefixCheck) -> TokenStream {
+    let name = &c.name;
+    // `panic!` takes the message as a format string.
+    let message = c.message.replace('{', "{{").replace('}', "}}");
+    let holds = if c.in_prefix {
+        quote!(has)
+    } else {
+        quote!(!has)
+    };
+    quote_spanned! {c.span=>
+        const _: () = {
+            let has = ::hearth::__private::has_param(
+                <#self_ty as ::hearth::__private::ControllerMeta>::PREFIX_PARAMS,
+                #name,
+            );
+            if !(#holds) {
+                ::core::panic!(#message);
+            }
+        };
     }
 }
 

@@ -2,7 +2,8 @@
 //! (`#[get]`, `#[post]`, …, `#[route(METHOD, path)]`) becomes a route of `impl Controller`.
 //!
 //! parse.rs (attributes → the model below, stripping them) → check.rs (handler shape, path
-//! parameters, body count) → expand.rs.
+//! parameters, body count; what needs the controller's prefix becomes a compile-time
+//! constant) → expand.rs.
 
 mod check;
 mod expand;
@@ -101,12 +102,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let model = parse::parse_impl(&mut item, &mut errors);
-    if let Some(model) = &model {
-        check::check(model, &mut errors);
-    }
+    let prefix_checks = match &model {
+        Some(model) => check::check(model, &mut errors),
+        None => Vec::new(),
+    };
     match model {
         Some(model) if errors.is_empty() => {
-            let out = expand::expand(&model);
+            let out = expand::expand(&model, &prefix_checks);
             quote::quote! { #item #out }
         }
         _ => {

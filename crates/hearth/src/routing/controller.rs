@@ -15,6 +15,11 @@ pub trait ControllerMeta: Injectable {
     /// The path prefix of every route.
     fn prefix() -> &'static str;
 
+    /// The names of the prefix's path parameters: `["user_id"]` for
+    /// `#[controller("/users/:user_id/posts")]`. `#[routes]` checks its handlers'
+    /// `#[param]`s against them at compile time.
+    const PREFIX_PARAMS: &'static [&'static str] = &[];
+
     /// Middleware for every route of the controller (`#[use_middleware(..)]`).
     fn middleware() -> Vec<SharedMiddleware> {
         Vec::new()

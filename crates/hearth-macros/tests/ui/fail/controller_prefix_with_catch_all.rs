@@ -1,6 +1,6 @@
 use hearth::prelude::*;
 
-#[controller("/users/:id")]
+#[controller("/files/*path")]
 struct C;
 
 fn main() {}
