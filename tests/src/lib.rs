@@ -8,7 +8,7 @@ pub mod raw;
 pub mod recording;
 pub mod redis;
 
-pub use redis::{RedisServer, redis, spawn_redis};
+pub use redis::{RedisServer, redis, spawn_redis, spawn_redis_tls, test_ca_pem};
 
 /// A key prefix unique to this test run and call, so tests sharing one Redis never collide.
 pub fn unique_prefix(test: &str) -> String {

@@ -15,6 +15,8 @@ pub struct RedisServer {
     url: String,
     port: u16,
     child: Option<Child>,
+    /// Whether the server this handle started speaks only TLS ([`spawn_redis_tls`]).
+    tls: bool,
 }
 
 impl RedisServer {
@@ -39,7 +41,8 @@ impl RedisServer {
         let _ = child.wait();
         // Wait until the port refuses connections.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && ping(self.port) {
+        let up = |port| if self.tls { accepts(port) } else { ping(port) };
+        while Instant::now() < deadline && up(self.port) {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -70,7 +73,7 @@ impl RedisServer {
     /// Starts the server again on the same port after [`stop`](Self::stop).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "restart() after stop()");
-        self.child = Some(start(self.port).unwrap_or_else(|e| panic!("{e}")));
+        self.child = Some(start(self.port, self.tls).unwrap_or_else(|e| panic!("{e}")));
     }
 }
 
@@ -94,6 +97,7 @@ pub fn redis() -> RedisServer {
             url,
             port: 0,
             child: None,
+            tls: false,
         },
         _ => spawn_redis(),
     }
@@ -102,14 +106,40 @@ pub fn redis() -> RedisServer {
 /// Always starts a private `redis-server` on a free port (for tests that stop and restart
 /// Redis, or kill its clients).
 pub fn spawn_redis() -> RedisServer {
+    spawn(false)
+}
+
+/// Starts a private `redis-server` that speaks only TLS (no plaintext port), with the test
+/// certificate of `tests/fixtures/tls` (issued by its `ca.pem` to `localhost` and
+/// `127.0.0.1`). Its URL is `rediss://localhost:PORT`.
+pub fn spawn_redis_tls() -> RedisServer {
+    spawn(true)
+}
+
+/// The test CA that signs [`spawn_redis_tls`]'s certificate, as PEM.
+pub fn test_ca_pem() -> Vec<u8> {
+    std::fs::read(fixture("ca.pem")).expect("tests/fixtures/tls/ca.pem")
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spawn(tls: bool) -> RedisServer {
     for _ in 0..5 {
         let port = free_port();
-        match start(port) {
+        match start(port, tls) {
             Ok(child) => {
+                let url = if tls {
+                    format!("rediss://localhost:{port}")
+                } else {
+                    format!("redis://127.0.0.1:{port}")
+                };
                 return RedisServer {
-                    url: format!("redis://127.0.0.1:{port}"),
+                    url,
                     port,
                     child: Some(child),
+                    tls,
                 };
             }
             Err(e) if e.contains("not found") => panic!("{e}"),
@@ -126,11 +156,35 @@ fn free_port() -> u16 {
         .expect("no free loopback port")
 }
 
-fn start(port: u16) -> Result<Child, String> {
-    let child = Command::new("redis-server")
-        .args([
+fn start(port: u16, tls: bool) -> Result<Child, String> {
+    let port_s = port.to_string();
+    let (cert, key, ca) = (
+        fixture("server.pem"),
+        fixture("server.key"),
+        fixture("ca.pem"),
+    );
+    let listen: Vec<&str> = if tls {
+        // `--port 0` turns the plaintext port off: every byte goes over TLS.
+        vec![
             "--port",
-            &port.to_string(),
+            "0",
+            "--tls-port",
+            &port_s,
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca,
+            "--tls-auth-clients",
+            "no",
+        ]
+    } else {
+        vec!["--port", &port_s]
+    };
+    let child = Command::new("redis-server")
+        .args(listen)
+        .args([
             "--bind",
             "127.0.0.1",
             "--save",
@@ -152,12 +206,19 @@ fn start(port: u16) -> Result<Child, String> {
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        if ping(port) {
+        // A TLS port cannot be PINGed in plain text; that it accepts connections is enough.
+        let up = if tls { accepts(port) } else { ping(port) };
+        if up {
             return Ok(child);
         }
         if let Ok(Some(status)) = child.try_wait() {
+            let hint = if tls {
+                " (with TLS options: is this redis-server built with TLS? Debian's and Homebrew's are)"
+            } else {
+                ""
+            };
             return Err(format!(
-                "redis-server exited early ({status}) on port {port}"
+                "redis-server exited early ({status}) on port {port}{hint}"
             ));
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -166,6 +227,14 @@ fn start(port: u16) -> Result<Child, String> {
     Err(format!(
         "redis-server on port {port} did not answer PING within 10 s"
     ))
+}
+
+fn accepts(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
 }
 
 fn ping(port: u16) -> bool {

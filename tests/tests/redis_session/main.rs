@@ -2,7 +2,8 @@
 //!
 //! The memory store's HTTP tests (`crates/hearth/tests/session_http/`) run here unchanged,
 //! against Redis: they take their store from `crate::backend`, which is the memory store
-//! there and [`backend`] here. `outages` adds what only a shared, remote store can show.
+//! there and [`backend`] here. `outages` adds what only a shared, remote store can show, and `tls` the
+//! store over TLS.
 
 mod backend;
 
@@ -21,3 +22,4 @@ mod races;
 mod service;
 
 mod outages;
+mod tls;

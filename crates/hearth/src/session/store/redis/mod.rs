@@ -239,10 +239,16 @@ impl RedisSessionStore {
     /// is logged and `Ok` returned, with [`StartupCheck::Fail`] it is an error naming the URL.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.inner.pool.warm_up(1).await.map_err(|e| {
+            let cause = e.source_text();
+            let fix = if cause.contains("certificate") {
+                "the server's certificate must name this host and be signed by a trusted CA: \
+                 one of Mozilla's root CAs, or the one in RedisOptions::tls_ca_pem"
+            } else {
+                "start Redis or fix RedisOptions"
+            };
             StoreError::unavailable(format!(
-                "cannot reach Redis at {}: {}; start Redis or fix RedisOptions",
+                "cannot reach Redis at {}: {cause}; {fix}",
                 self.inner.pool.url(),
-                e.source_text()
             ))
         })
     }

@@ -36,8 +36,9 @@ pub enum StartupCheck {
 /// how long a request waits for a connection (a new one, or a free slot in the pool).
 #[derive(Clone)]
 pub struct RedisOptions {
-    /// A full `redis://[user[:password]@]host[:port][/db]` URL (TLS is not compiled in). When set, it
-    /// replaces `host`, `port`, `username`, `password` and `db`. Default none.
+    /// A full `redis://[user[:password]@]host[:port][/db]` URL, or `rediss://…` for TLS (with
+    /// hearth's `redis-tls` feature). When set, it replaces `host`, `port`, `username`,
+    /// `password`, `db` and `tls`. Default none.
     pub url: Option<String>,
     /// The Redis host. Default `"127.0.0.1"`.
     pub host: String,
@@ -49,6 +50,29 @@ pub struct RedisOptions {
     pub password: Option<String>,
     /// The database number (`SELECT`). Default `0`.
     pub db: i64,
+    /// Connect over TLS (`rediss://`), as managed Redis services ask. Needs hearth's
+    /// `redis-tls` feature. Default `false`.
+    ///
+    /// The server's certificate must be valid for the host it is reached by and signed by a
+    /// trusted CA: one of Mozilla's root CAs, or the one in `tls_ca_pem`. There is no switch
+    /// to skip this check: an unverified TLS connection lets whoever sits on the path read and
+    /// forge every session.
+    pub tls: bool,
+    /// PEM certificate(s) of the CA that signs the Redis server's certificate, for a server
+    /// whose certificate no public CA signs (self-managed Redis, Google Memorystore's server
+    /// CA). Replaces Mozilla's root CAs. Only with TLS. Default none.
+    ///
+    /// ```no_run
+    /// use hearth::session::store::RedisOptions;
+    ///
+    /// let options = RedisOptions {
+    ///     url: Some("rediss://redis.internal:6380".into()),
+    ///     tls_ca_pem: Some(std::fs::read("/etc/redis/ca.pem").expect("the Redis CA")),
+    ///     ..Default::default()
+    /// };
+    /// # let _ = options;
+    /// ```
+    pub tls_ca_pem: Option<Vec<u8>>,
     /// Prepended to every key: records live under `key_prefix + id`, the per-user index under
     /// `key_prefix + "by-user:" + user_id`. Default `"session:"`. Give each application sharing a
     /// Redis its own prefix.
@@ -78,6 +102,8 @@ impl Default for RedisOptions {
             username: None,
             password: None,
             db: 0,
+            tls: false,
+            tls_ca_pem: None,
             key_prefix: "session:".into(),
             pool_size: 8,
             connect_timeout: Duration::from_secs(2),
@@ -92,6 +118,7 @@ impl std::fmt::Debug for RedisOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisOptions")
             .field("url", &self.display_url())
+            .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "<set>"))
             .field("key_prefix", &self.key_prefix)
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)
@@ -120,7 +147,18 @@ impl RedisOptions {
         } else {
             self.host.clone()
         };
-        format!("redis://{auth}{host}:{}/{}", self.port, self.db)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://{auth}{host}:{}/{}", self.port, self.db)
+    }
+
+    /// Whether the connection is over TLS (`rediss://`).
+    pub(crate) fn uses_tls(&self) -> bool {
+        match &self.url {
+            Some(url) => url
+                .get(..9)
+                .is_some_and(|s| s.eq_ignore_ascii_case("rediss://")),
+            None => self.tls,
+        }
     }
 
     /// The connection URL with any password replaced by `***`, for logs and errors.
@@ -168,6 +206,14 @@ mod tests {
         };
         assert_eq!(o.display_url(), "rediss://app:***@cache:6380/2");
         assert!(!format!("{o:?}").contains("secret"));
+        assert!(o.uses_tls());
+        let o = RedisOptions {
+            host: "cache".into(),
+            tls: true,
+            ..Default::default()
+        };
+        assert_eq!(o.connection_url(), "rediss://cache:6379/0");
+        assert!(o.uses_tls() && !RedisOptions::default().uses_tls());
         assert_eq!(redact("redis://h:1"), "redis://h:1");
         assert_eq!(redact("redis://u@h:1"), "redis://u@h:1");
     }

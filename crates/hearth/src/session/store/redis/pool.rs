@@ -69,6 +69,52 @@ impl managed::Manager for Manager {
     }
 }
 
+/// The client for the options' address; over TLS for `rediss://` (`redis-tls` feature).
+fn client(options: &RedisOptions, url: &str) -> Result<Client, String> {
+    if !options.uses_tls() {
+        if options.tls_ca_pem.is_some() {
+            return Err(format!(
+                "RedisOptions: tls_ca_pem is set, but {url} is not a TLS address; use rediss:// (or `tls: true`), or remove tls_ca_pem"
+            ));
+        }
+        return Client::open(options.connection_url())
+            .map_err(|e| format!("invalid Redis address {url}: {e}"));
+    }
+    #[cfg(not(feature = "redis-tls"))]
+    {
+        Err(format!(
+            "{url} asks for TLS, which needs hearth's `redis-tls` feature: in Cargo.toml, \
+             hearth = {{ version = \"{}\", features = [\"redis-tls\"] }}",
+            env!("CARGO_PKG_VERSION")
+        ))
+    }
+    #[cfg(feature = "redis-tls")]
+    {
+        use deadpool_redis::redis::TlsCertificates;
+        // The provider this feature compiles in, unless the application installed one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = match &options.tls_ca_pem {
+            None => Client::open(options.connection_url()),
+            Some(pem) => {
+                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                    return Err(
+                        "RedisOptions: tls_ca_pem holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\"); give the CA certificate that signs the Redis server's certificate"
+                            .into(),
+                    );
+                }
+                Client::build_with_tls(
+                    options.connection_url(),
+                    TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(pem.clone()),
+                    },
+                )
+            }
+        };
+        client.map_err(|e| format!("invalid Redis TLS settings for {url}: {e}"))
+    }
+}
+
 /// The pool plus what an operation needs to report errors.
 pub(super) struct RedisPool {
     pool: Pool<Manager>,
@@ -124,8 +170,7 @@ fn retryable(e: &RedisError) -> bool {
 impl RedisPool {
     pub(super) fn new(options: &RedisOptions) -> Result<Self, String> {
         let url = options.display_url();
-        let client = Client::open(options.connection_url())
-            .map_err(|e| format!("invalid Redis address {url}: {e}"))?;
+        let client = client(options, &url)?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(options.connect_timeout))
             .set_response_timeout(Some(options.command_timeout));
@@ -328,5 +373,31 @@ impl RedisPool {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `rediss://` builds a client with the `redis-tls` feature, and without it is an error
+    /// that names the feature to turn on.
+    #[test]
+    fn a_tls_address_needs_the_redis_tls_feature() {
+        let options = RedisOptions {
+            url: Some("rediss://:secret@cache:6380/1".into()),
+            ..Default::default()
+        };
+        let built = client(&options, &options.display_url());
+        if cfg!(feature = "redis-tls") {
+            assert!(built.is_ok(), "{:?}", built.err());
+        } else {
+            let e = built.expect_err("an error without the feature");
+            assert!(
+                e.contains("rediss://:***@cache:6380/1 asks for TLS")
+                    && e.contains(r#"features = ["redis-tls"]"#),
+                "{e}"
+            );
+        }
     }
 }

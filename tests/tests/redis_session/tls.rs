@@ -1,0 +1,140 @@
+//! The Redis store over TLS (hearth's `redis-tls` feature), against a `redis-server` that
+//! speaks only TLS: sessions are shared through it when the server's certificate checks out
+//! against the CA the application names, and the application refuses to start when it does
+//! not, whatever the URL asks for.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::support::{self, id_of, options, start};
+use deadpool_redis::redis::{self, AsyncCommands, TlsCertificates};
+use hearth::prelude::*;
+use hearth::session::store::RedisOptions;
+
+fn tls_options(url: &str, prefix: &str, ca: Option<Vec<u8>>) -> RedisOptions {
+    RedisOptions {
+        url: Some(url.to_owned()),
+        tls_ca_pem: ca,
+        key_prefix: prefix.to_owned(),
+        command_timeout: Duration::from_secs(3),
+        connect_timeout: Duration::from_secs(3),
+        ..Default::default()
+    }
+}
+
+/// The start-up error of an application on these Redis options.
+async fn startup_error(redis: RedisOptions) -> String {
+    let module = support::routes(
+        ModuleDef::new("AppModule").import(SessionModule::for_root(SessionOptions {
+            store: StoreConfig::redis(redis),
+            ..options()
+        })),
+        Arc::default(),
+    );
+    match Application::from_module(module) {
+        Err(e) => e.to_string(),
+        Ok(app) => app
+            .build()
+            .await
+            .map(|_| ())
+            .expect_err("start-up must fail")
+            .to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_sessions_over_tls() {
+    let redis = hearth_e2e::spawn_redis_tls();
+    let url = redis.url().to_owned();
+    assert!(url.starts_with("rediss://localhost:"), "{url}");
+    let prefix = hearth_e2e::unique_prefix("tls");
+    let with_tls = || SessionOptions {
+        store: StoreConfig::redis(tls_options(&url, &prefix, Some(hearth_e2e::test_ca_pem()))),
+        ..options()
+    };
+    let a = start(with_tls()).await;
+    let b = start(with_tls()).await;
+
+    let c = a.login("alice", None).await;
+    assert_eq!(
+        b.user(&c).await,
+        "alice",
+        "B reads A's session through TLS Redis"
+    );
+
+    // The record is in that Redis, read back over TLS by a client of its own.
+    let client = redis::Client::build_with_tls(
+        url.as_str(),
+        TlsCertificates {
+            client_tls: None,
+            root_cert: Some(hearth_e2e::test_ca_pem()),
+        },
+    )
+    .unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let record: Option<String> = raw.get(format!("{prefix}{}", id_of(&c))).await.unwrap();
+    assert!(record.is_some_and(|r| r.contains("alice")));
+
+    let res = b.post("/logout", Some(&c)).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(a.user(&c).await, Value::Null, "A sees the logout");
+    a.server.shutdown().await.unwrap();
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_no_trusted_ca_signs_is_refused_at_start_up() {
+    let redis = hearth_e2e::spawn_redis_tls();
+    let url = redis.url().to_owned();
+    // Without `tls_ca_pem` only Mozilla's root CAs are trusted, and none signed the test
+    // certificate. redis-rs's `#insecure` URL fragment does not turn the check off either.
+    for url in [url.clone(), format!("{url}/#insecure")] {
+        let e = startup_error(tls_options(&url, "x:", None)).await;
+        assert!(
+            e.contains("cannot reach Redis at rediss://localhost:"),
+            "{e}"
+        );
+    }
+    let e = startup_error(tls_options(&url, "x:", None)).await;
+    assert!(
+        e.contains("invalid peer certificate")
+            && e.contains("or the one in RedisOptions::tls_ca_pem"),
+        "the cause and the fix are named: {e}"
+    );
+}
+
+#[tokio::test]
+async fn tls_settings_that_cannot_work_are_start_up_errors() {
+    // A CA for a connection without TLS.
+    let e = startup_error(tls_options(
+        "redis://127.0.0.1:6379",
+        "x:",
+        Some(hearth_e2e::test_ca_pem()),
+    ))
+    .await;
+    assert!(
+        e.contains("tls_ca_pem is set, but redis://127.0.0.1:6379 is not a TLS address"),
+        "{e}"
+    );
+    // Something that is not a PEM certificate.
+    let e = startup_error(tls_options(
+        "rediss://localhost:6380",
+        "x:",
+        Some(b"/etc/redis/ca.pem".to_vec()),
+    ))
+    .await;
+    assert!(e.contains("tls_ca_pem holds no PEM certificate"), "{e}");
+    // The host/port form with `tls: true` asks for TLS as `rediss://` does.
+    let e = startup_error(RedisOptions {
+        host: "localhost".into(),
+        port: 6380,
+        tls: true,
+        tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----\nnot base64\n".to_vec()),
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        e.contains("invalid Redis TLS settings for rediss://localhost:6380/0"),
+        "{e}"
+    );
+}
