@@ -8,7 +8,10 @@ pub mod raw;
 pub mod recording;
 pub mod redis;
 
-pub use redis::{RedisServer, redis, spawn_redis, spawn_redis_tls, test_ca_pem};
+pub use redis::{
+    RedisServer, redis, spawn_redis, spawn_redis_mtls, spawn_redis_tls, test_ca_pem,
+    test_client_cert_pem, test_client_key_pem,
+};
 
 /// A key prefix unique to this test run and call, so tests sharing one Redis never collide.
 pub fn unique_prefix(test: &str) -> String {

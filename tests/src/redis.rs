@@ -15,8 +15,18 @@ pub struct RedisServer {
     url: String,
     port: u16,
     child: Option<Child>,
-    /// Whether the server this handle started speaks only TLS ([`spawn_redis_tls`]).
-    tls: bool,
+    /// How the server this handle started listens.
+    listen: Listen,
+}
+
+/// How a server the tests start listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listen {
+    Plain,
+    /// TLS only; with `client_auth`, clients must show a certificate of the test CA.
+    Tls {
+        client_auth: bool,
+    },
 }
 
 impl RedisServer {
@@ -41,7 +51,10 @@ impl RedisServer {
         let _ = child.wait();
         // Wait until the port refuses connections.
         let deadline = Instant::now() + Duration::from_secs(5);
-        let up = |port| if self.tls { accepts(port) } else { ping(port) };
+        let up = |port| match self.listen {
+            Listen::Plain => ping(port),
+            Listen::Tls { .. } => accepts(port),
+        };
         while Instant::now() < deadline && up(self.port) {
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -73,7 +86,7 @@ impl RedisServer {
     /// Starts the server again on the same port after [`stop`](Self::stop).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "restart() after stop()");
-        self.child = Some(start(self.port, self.tls).unwrap_or_else(|e| panic!("{e}")));
+        self.child = Some(start(self.port, self.listen).unwrap_or_else(|e| panic!("{e}")));
     }
 }
 
@@ -97,7 +110,7 @@ pub fn redis() -> RedisServer {
             url,
             port: 0,
             child: None,
-            tls: false,
+            listen: Listen::Plain,
         },
         _ => spawn_redis(),
     }
@@ -106,40 +119,59 @@ pub fn redis() -> RedisServer {
 /// Always starts a private `redis-server` on a free port (for tests that stop and restart
 /// Redis, or kill its clients).
 pub fn spawn_redis() -> RedisServer {
-    spawn(false)
+    spawn(Listen::Plain)
 }
 
 /// Starts a private `redis-server` that speaks only TLS (no plaintext port), with the test
 /// certificate of `tests/fixtures/tls` (issued by its `ca.pem` to `localhost` and
 /// `127.0.0.1`). Its URL is `rediss://localhost:PORT`.
 pub fn spawn_redis_tls() -> RedisServer {
-    spawn(true)
+    spawn(Listen::Tls { client_auth: false })
 }
 
-/// The test CA that signs [`spawn_redis_tls`]'s certificate, as PEM.
+/// [`spawn_redis_tls`], asking every client for a certificate of the test CA (mutual TLS,
+/// `tls-auth-clients yes`): [`test_client_cert_pem`] and [`test_client_key_pem`] are one.
+pub fn spawn_redis_mtls() -> RedisServer {
+    spawn(Listen::Tls { client_auth: true })
+}
+
+/// The test CA that signs the test certificates, as PEM.
 pub fn test_ca_pem() -> Vec<u8> {
-    std::fs::read(fixture("ca.pem")).expect("tests/fixtures/tls/ca.pem")
+    read_fixture("ca.pem")
+}
+
+/// A client certificate of the test CA, as PEM.
+pub fn test_client_cert_pem() -> Vec<u8> {
+    read_fixture("client.pem")
+}
+
+/// The private key of [`test_client_cert_pem`], as PEM.
+pub fn test_client_key_pem() -> Vec<u8> {
+    read_fixture("client.key")
+}
+
+fn read_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap_or_else(|e| panic!("tests/fixtures/tls/{name}: {e}"))
 }
 
 fn fixture(name: &str) -> String {
     format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn spawn(tls: bool) -> RedisServer {
+fn spawn(listen: Listen) -> RedisServer {
     for _ in 0..5 {
         let port = free_port();
-        match start(port, tls) {
+        match start(port, listen) {
             Ok(child) => {
-                let url = if tls {
-                    format!("rediss://localhost:{port}")
-                } else {
-                    format!("redis://127.0.0.1:{port}")
+                let url = match listen {
+                    Listen::Plain => format!("redis://127.0.0.1:{port}"),
+                    Listen::Tls { .. } => format!("rediss://localhost:{port}"),
                 };
                 return RedisServer {
                     url,
                     port,
                     child: Some(child),
-                    tls,
+                    listen,
                 };
             }
             Err(e) if e.contains("not found") => panic!("{e}"),
@@ -156,13 +188,19 @@ fn free_port() -> u16 {
         .expect("no free loopback port")
 }
 
-fn start(port: u16, tls: bool) -> Result<Child, String> {
+fn start(port: u16, listen: Listen) -> Result<Child, String> {
     let port_s = port.to_string();
     let (cert, key, ca) = (
         fixture("server.pem"),
         fixture("server.key"),
         fixture("ca.pem"),
     );
+    let tls = listen != Listen::Plain;
+    let client_auth = if listen == (Listen::Tls { client_auth: true }) {
+        "yes"
+    } else {
+        "no"
+    };
     let listen: Vec<&str> = if tls {
         // `--port 0` turns the plaintext port off: every byte goes over TLS.
         vec![
@@ -177,7 +215,7 @@ fn start(port: u16, tls: bool) -> Result<Child, String> {
             "--tls-ca-cert-file",
             &ca,
             "--tls-auth-clients",
-            "no",
+            client_auth,
         ]
     } else {
         vec!["--port", &port_s]

@@ -1,7 +1,8 @@
 //! The Redis store over TLS (hearth's `redis-tls` feature), against a `redis-server` that
 //! speaks only TLS: sessions are shared through it when the server's certificate checks out
 //! against the CA the application names, and the application refuses to start when it does
-//! not, whatever the URL asks for.
+//! not, whatever the URL asks for. With mutual TLS, the application shows its own
+//! certificate, and cannot start without one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,6 +104,38 @@ async fn a_certificate_no_trusted_ca_signs_is_refused_at_start_up() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_mutual_tls_the_application_shows_its_certificate() {
+    let redis = hearth_e2e::spawn_redis_mtls();
+    let prefix = hearth_e2e::unique_prefix("mtls");
+    let mtls = RedisOptions {
+        tls_client_cert_pem: Some(hearth_e2e::test_client_cert_pem()),
+        tls_client_key_pem: Some(hearth_e2e::test_client_key_pem()),
+        ..tls_options(redis.url(), &prefix, Some(hearth_e2e::test_ca_pem()))
+    };
+    let app = start(SessionOptions {
+        store: StoreConfig::redis(mtls.clone()),
+        ..options()
+    })
+    .await;
+    let c = app.login("alice", None).await;
+    assert_eq!(app.user(&c).await, "alice");
+    app.server.shutdown().await.unwrap();
+
+    // Without its certificate, the server hangs up on it: no start.
+    let e = startup_error(RedisOptions {
+        tls_client_cert_pem: None,
+        tls_client_key_pem: None,
+        ..mtls
+    })
+    .await;
+    assert!(
+        e.contains("cannot reach Redis at rediss://localhost:")
+            && e.contains("set RedisOptions::tls_client_cert_pem and tls_client_key_pem"),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn tls_settings_that_cannot_work_are_start_up_errors() {
     // A CA for a connection without TLS.
@@ -135,6 +168,63 @@ async fn tls_settings_that_cannot_work_are_start_up_errors() {
     .await;
     assert!(
         e.contains("invalid Redis TLS settings for rediss://localhost:6380/0"),
+        "{e}"
+    );
+
+    // A client certificate needs its key, and each must be PEM of its kind.
+    let url = "rediss://localhost:6380";
+    let client = |cert: Option<Vec<u8>>, key: Option<Vec<u8>>| RedisOptions {
+        tls_client_cert_pem: cert,
+        tls_client_key_pem: key,
+        ..tls_options(url, "x:", None)
+    };
+    let e = startup_error(client(Some(hearth_e2e::test_client_cert_pem()), None)).await;
+    assert!(
+        e.contains("give tls_client_cert_pem and tls_client_key_pem together"),
+        "{e}"
+    );
+    let e = startup_error(client(
+        Some(hearth_e2e::test_client_cert_pem()),
+        Some(hearth_e2e::test_client_cert_pem()),
+    ))
+    .await;
+    assert!(
+        e.contains("tls_client_key_pem holds no PEM private key"),
+        "{e}"
+    );
+    let e = startup_error(client(
+        Some(b"client.pem".to_vec()),
+        Some(hearth_e2e::test_client_key_pem()),
+    ))
+    .await;
+    assert!(
+        e.contains("tls_client_cert_pem holds no PEM certificate"),
+        "{e}"
+    );
+    // The key never shows in an error, nor in the options' Debug.
+    let key = hearth_e2e::test_client_key_pem();
+    let body = String::from_utf8(key.clone()).unwrap();
+    let secret = body.lines().nth(1).unwrap();
+    let e = startup_error(client(
+        Some(hearth_e2e::test_client_cert_pem()),
+        Some(key.clone()),
+    ))
+    .await;
+    assert!(!e.contains(secret), "{e}");
+    let debug = format!("{:?}", client(None, Some(key)));
+    assert!(
+        !debug.contains(secret) && debug.contains("tls_client_key_pem"),
+        "{debug}"
+    );
+    // And no client certificate over plain TCP.
+    let e = startup_error(RedisOptions {
+        tls_client_cert_pem: Some(hearth_e2e::test_client_cert_pem()),
+        tls_client_key_pem: Some(hearth_e2e::test_client_key_pem()),
+        ..tls_options("redis://127.0.0.1:6379", "x:", None)
+    })
+    .await;
+    assert!(
+        e.contains("tls_client_cert_pem is set, but redis://127.0.0.1:6379 is not a TLS address"),
         "{e}"
     );
 }

@@ -34,6 +34,8 @@ impl From<SameSite> for cookie::SameSite {
 /// Where sessions are stored.
 #[derive(Clone, Default)]
 #[non_exhaustive]
+// Built once at start-up and kept nowhere hot: the size of the Redis options costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum StoreConfig {
     /// A fresh [`MemoryStore`] (the default): sessions live in this process only.
     #[default]

@@ -240,7 +240,10 @@ impl RedisSessionStore {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.inner.pool.warm_up(1).await.map_err(|e| {
             let cause = e.source_text();
-            let fix = if cause.contains("certificate") {
+            let fix = if cause.contains("CertificateRequired") {
+                "the server asks for a client certificate (mutual TLS): set \
+                 RedisOptions::tls_client_cert_pem and tls_client_key_pem"
+            } else if cause.contains("certificate") {
                 "the server's certificate must name this host and be signed by a trusted CA: \
                  one of Mozilla's root CAs, or the one in RedisOptions::tls_ca_pem"
             } else {

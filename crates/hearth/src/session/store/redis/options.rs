@@ -73,6 +73,13 @@ pub struct RedisOptions {
     /// # let _ = options;
     /// ```
     pub tls_ca_pem: Option<Vec<u8>>,
+    /// The application's own certificate chain (PEM), for a Redis that asks clients for one
+    /// (mutual TLS: `tls-auth-clients yes`, redis-server's default on a TLS port). Give it
+    /// with `tls_client_key_pem`. Only with TLS. Default none.
+    pub tls_client_cert_pem: Option<Vec<u8>>,
+    /// The private key (PEM) of `tls_client_cert_pem`. Never logged or shown in errors.
+    /// Default none.
+    pub tls_client_key_pem: Option<Vec<u8>>,
     /// Prepended to every key: records live under `key_prefix + id`, the per-user index under
     /// `key_prefix + "by-user:" + user_id`. Default `"session:"`. Give each application sharing a
     /// Redis its own prefix.
@@ -104,6 +111,8 @@ impl Default for RedisOptions {
             db: 0,
             tls: false,
             tls_ca_pem: None,
+            tls_client_cert_pem: None,
+            tls_client_key_pem: None,
             key_prefix: "session:".into(),
             pool_size: 8,
             connect_timeout: Duration::from_secs(2),
@@ -119,6 +128,14 @@ impl std::fmt::Debug for RedisOptions {
         f.debug_struct("RedisOptions")
             .field("url", &self.display_url())
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "<set>"))
+            .field(
+                "tls_client_cert_pem",
+                &self.tls_client_cert_pem.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "tls_client_key_pem",
+                &self.tls_client_key_pem.as_ref().map(|_| "<set>"),
+            )
             .field("key_prefix", &self.key_prefix)
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)

@@ -72,9 +72,14 @@ impl managed::Manager for Manager {
 /// The client for the options' address; over TLS for `rediss://` (`redis-tls` feature).
 fn client(options: &RedisOptions, url: &str) -> Result<Client, String> {
     if !options.uses_tls() {
-        if options.tls_ca_pem.is_some() {
+        let tls_fields = [
+            ("tls_ca_pem", &options.tls_ca_pem),
+            ("tls_client_cert_pem", &options.tls_client_cert_pem),
+            ("tls_client_key_pem", &options.tls_client_key_pem),
+        ];
+        if let Some((name, _)) = tls_fields.iter().find(|(_, v)| v.is_some()) {
             return Err(format!(
-                "RedisOptions: tls_ca_pem is set, but {url} is not a TLS address; use rediss:// (or `tls: true`), or remove tls_ca_pem"
+                "RedisOptions: {name} is set, but {url} is not a TLS address; use rediss:// (or `tls: true`), or remove {name}"
             ));
         }
         return Client::open(options.connection_url())
@@ -90,29 +95,69 @@ fn client(options: &RedisOptions, url: &str) -> Result<Client, String> {
     }
     #[cfg(feature = "redis-tls")]
     {
-        use deadpool_redis::redis::TlsCertificates;
         // The provider this feature compiles in, unless the application installed one.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = match &options.tls_ca_pem {
-            None => Client::open(options.connection_url()),
-            Some(pem) => {
-                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-                    return Err(
-                        "RedisOptions: tls_ca_pem holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\"); give the CA certificate that signs the Redis server's certificate"
-                            .into(),
-                    );
-                }
-                Client::build_with_tls(
-                    options.connection_url(),
-                    TlsCertificates {
-                        client_tls: None,
-                        root_cert: Some(pem.clone()),
-                    },
-                )
-            }
-        };
-        client.map_err(|e| format!("invalid Redis TLS settings for {url}: {e}"))
+        tls_client(options)
+            // redis-rs's messages quote no key material.
+            .map_err(|e| format!("invalid Redis TLS settings for {url}: {e}"))
     }
+}
+
+/// A TLS client with the options' CA and client certificate, each checked to be PEM of the
+/// right kind first, so that a path or an empty variable given by mistake is named as such.
+#[cfg(feature = "redis-tls")]
+fn tls_client(options: &RedisOptions) -> Result<Client, String> {
+    use deadpool_redis::redis::{ClientTlsConfig, TlsCertificates};
+    fn holds(pem: &[u8], what: &str) -> bool {
+        let text = String::from_utf8_lossy(pem);
+        text.contains("-----BEGIN ") && text.contains(&format!("{what}-----"))
+    }
+    const CERT: &str = "holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")";
+    if options
+        .tls_ca_pem
+        .as_ref()
+        .is_some_and(|p| !holds(p, "CERTIFICATE"))
+    {
+        return Err(format!(
+            "RedisOptions: tls_ca_pem {CERT}; give the CA certificate that signs the Redis server's certificate"
+        ));
+    }
+    let client_tls = match (&options.tls_client_cert_pem, &options.tls_client_key_pem) {
+        (None, None) => None,
+        (Some(cert), Some(key)) => {
+            if !holds(cert, "CERTIFICATE") {
+                return Err(format!("RedisOptions: tls_client_cert_pem {CERT}"));
+            }
+            if !holds(key, "PRIVATE KEY") {
+                return Err(
+                    "RedisOptions: tls_client_key_pem holds no PEM private key (\"-----BEGIN PRIVATE KEY-----\")"
+                        .into(),
+                );
+            }
+            Some(ClientTlsConfig {
+                client_cert: cert.clone(),
+                client_key: key.clone(),
+            })
+        }
+        _ => {
+            return Err(
+                "RedisOptions: give tls_client_cert_pem and tls_client_key_pem together (a certificate and its private key), or neither"
+                    .into(),
+            );
+        }
+    };
+    let result = if options.tls_ca_pem.is_none() && client_tls.is_none() {
+        Client::open(options.connection_url())
+    } else {
+        Client::build_with_tls(
+            options.connection_url(),
+            TlsCertificates {
+                client_tls,
+                root_cert: options.tls_ca_pem.clone(),
+            },
+        )
+    };
+    result.map_err(|e| e.to_string())
 }
 
 /// The pool plus what an operation needs to report errors.
