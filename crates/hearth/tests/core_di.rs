@@ -8,6 +8,7 @@ mod util;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use hearth::app::RunningServer;
 use hearth::di::{Dependency, Lifecycle};
 use hearth::extract::FromRequestParts;
 use hearth::prelude::*;
@@ -169,6 +170,22 @@ impl ControllerMeta for DiController {
     }
 }
 
+/// The body of `GET path` on `server`, as text.
+async fn get_text(server: &RunningServer, path: &str) -> String {
+    let res = reqwest::get(format!("{}{path}", server.url()))
+        .await
+        .unwrap();
+    res.text().await.unwrap()
+}
+
+/// The body of `GET path` on `server`, as JSON.
+async fn get_json(server: &RunningServer, path: &str) -> Value {
+    let res = reqwest::get(format!("{}{path}", server.url()))
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
 async fn inject<T: Send + Sync + 'static>(parts: &mut http::request::Parts) -> Arc<T> {
     Inject::<T>::from_request_parts(parts).await.unwrap().0
 }
@@ -236,12 +253,7 @@ module!(DiApp => ModuleDef::new("DiApp")
 #[tokio::test]
 async fn providers_of_every_kind_are_wired_by_type_and_token() {
     let server = start(Application::create::<DiApp>().unwrap()).await;
-    let v: Value = reqwest::get(format!("{}/di/wiring", server.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&server, "/di/wiring").await;
     assert_eq!(
         v,
         json!({
@@ -261,12 +273,7 @@ async fn singleton_transient_and_request_scopes_over_http() {
     let server = start(Application::create::<DiApp>().unwrap()).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let v: Value = reqwest::get(format!("{}/di/scopes", server.url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(&server, "/di/scopes").await;
         assert_eq!(v["singleton_same"], true, "{v}");
         assert_eq!(v["transient_differ"], true, "{v}");
         assert_eq!(v["request_same"], true, "{v}");
@@ -332,12 +339,7 @@ async fn resolver_gets_by_type_and_by_token_inside_factories() {
             inject::<Both>(&mut parts).await.0.clone()
         });
     let server = start_def(def).await;
-    let text = reqwest::get(format!("{}/both", server.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = get_text(&server, "/both").await;
     assert_eq!(text, "hello bye 42");
     server.shutdown().await.unwrap();
 }
@@ -426,12 +428,7 @@ module!(GlobalApp => ModuleDef::new("AppModule")
 #[tokio::test]
 async fn global_module_exports_are_visible_everywhere() {
     let server = start(Application::create::<GlobalApp>().unwrap()).await;
-    let text = reqwest::get(format!("{}/feature", server.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = get_text(&server, "/feature").await;
     assert_eq!(text, "hearth");
     server.shutdown().await.unwrap();
 }
@@ -685,12 +682,7 @@ async fn one_provider_under_a_type_and_a_token_is_not_a_duplicate() {
             inject::<Keys>(&mut parts).await.0.clone()
         });
     let server = start_def(def).await;
-    let text = reqwest::get(format!("{}/key", server.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = get_text(&server, "/key").await;
     assert_eq!(text, "own own");
     server.shutdown().await.unwrap();
 }
@@ -796,12 +788,7 @@ async fn lifecycle_hooks_run_before_serving_and_at_shutdown() {
     assert_eq!(events.list(), ["pool init", "worker init"]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = app.spawn(listener);
-    let text = reqwest::get(format!("{}/events", server.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = get_text(&server, "/events").await;
     assert_eq!(text, "pool init,worker init");
     server.shutdown().await.unwrap();
     assert_eq!(

@@ -138,93 +138,69 @@ async fn with_mutual_tls_the_application_shows_its_certificate() {
 
 #[tokio::test]
 async fn tls_settings_that_cannot_work_are_start_up_errors() {
-    // A CA for a connection without TLS.
-    let e = startup_error(tls_options(
-        "redis://127.0.0.1:6379",
-        "x:",
-        Some(hearth_e2e::test_ca_pem()),
-    ))
-    .await;
-    assert!(
-        e.contains("tls_ca_pem is set, but redis://127.0.0.1:6379 is not a TLS address"),
-        "{e}"
-    );
-    // Something that is not a PEM certificate.
-    let e = startup_error(tls_options(
-        "rediss://localhost:6380",
-        "x:",
-        Some(b"/etc/redis/ca.pem".to_vec()),
-    ))
-    .await;
-    assert!(e.contains("tls_ca_pem holds no PEM certificate"), "{e}");
-    // The host/port form with `tls: true` asks for TLS as `rediss://` does.
-    let e = startup_error(RedisOptions {
-        host: "localhost".into(),
-        port: 6380,
-        tls: true,
-        tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----\nnot base64\n".to_vec()),
-        ..Default::default()
-    })
-    .await;
-    assert!(
-        e.contains("invalid Redis TLS settings for rediss://localhost:6380/0"),
-        "{e}"
-    );
-
-    // A client certificate needs its key, and each must be PEM of its kind.
-    let url = "rediss://localhost:6380";
-    let client = |cert: Option<Vec<u8>>, key: Option<Vec<u8>>| RedisOptions {
-        tls_client_cert_pem: cert,
-        tls_client_key_pem: key,
-        ..tls_options(url, "x:", None)
+    use hearth_e2e::{test_ca_pem, test_client_cert_pem as cert, test_client_key_pem as key};
+    let plain = "redis://127.0.0.1:6379";
+    let tls = "rediss://localhost:6380";
+    let with = |url: &str, ca: Option<Vec<u8>>, cert: Option<Vec<u8>>, key: Option<Vec<u8>>| {
+        RedisOptions {
+            tls_client_cert_pem: cert,
+            tls_client_key_pem: key,
+            ..tls_options(url, "x:", ca)
+        }
     };
-    let e = startup_error(client(Some(hearth_e2e::test_client_cert_pem()), None)).await;
-    assert!(
-        e.contains("give tls_client_cert_pem and tls_client_key_pem together"),
-        "{e}"
-    );
-    let e = startup_error(client(
-        Some(hearth_e2e::test_client_cert_pem()),
-        Some(hearth_e2e::test_client_cert_pem()),
-    ))
-    .await;
-    assert!(
-        e.contains("tls_client_key_pem holds no PEM private key"),
-        "{e}"
-    );
-    let e = startup_error(client(
-        Some(b"client.pem".to_vec()),
-        Some(hearth_e2e::test_client_key_pem()),
-    ))
-    .await;
-    assert!(
-        e.contains("tls_client_cert_pem holds no PEM certificate"),
-        "{e}"
-    );
-    // The key never shows in an error, nor in the options' Debug.
-    let key = hearth_e2e::test_client_key_pem();
-    let body = String::from_utf8(key.clone()).unwrap();
-    let secret = body.lines().nth(1).unwrap();
-    let e = startup_error(client(
-        Some(hearth_e2e::test_client_cert_pem()),
-        Some(key.clone()),
-    ))
-    .await;
+    let cases = [
+        // TLS settings for a connection without TLS.
+        (
+            with(plain, Some(test_ca_pem()), None, None),
+            "tls_ca_pem is set, but redis://127.0.0.1:6379 is not a TLS address",
+        ),
+        (
+            with(plain, None, Some(cert()), Some(key())),
+            "tls_client_cert_pem is set, but redis://127.0.0.1:6379 is not a TLS address",
+        ),
+        // Something that is not PEM of the right kind (a path, a certificate for a key).
+        (
+            with(tls, Some(b"/etc/redis/ca.pem".to_vec()), None, None),
+            "tls_ca_pem holds no PEM certificate",
+        ),
+        (
+            with(tls, None, Some(b"client.pem".to_vec()), Some(key())),
+            "tls_client_cert_pem holds no PEM certificate",
+        ),
+        (
+            with(tls, None, Some(cert()), Some(cert())),
+            "tls_client_key_pem holds no PEM private key",
+        ),
+        // A client certificate without its key.
+        (
+            with(tls, None, Some(cert()), None),
+            "give tls_client_cert_pem and tls_client_key_pem together",
+        ),
+        // PEM that does not parse; `tls: true` with host and port asks for TLS as rediss:// does.
+        (
+            RedisOptions {
+                host: "localhost".into(),
+                port: 6380,
+                tls: true,
+                tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----\nnot base64\n".to_vec()),
+                ..Default::default()
+            },
+            "invalid Redis TLS settings for rediss://localhost:6380/0",
+        ),
+    ];
+    for (options, expected) in cases {
+        let e = startup_error(options).await;
+        assert!(e.contains(expected), "expected {expected:?} in: {e}");
+    }
+
+    // The client key never shows, in an error or in the options' Debug.
+    let pem = String::from_utf8(key()).unwrap();
+    let secret = pem.lines().nth(1).unwrap();
+    let e = startup_error(with(tls, None, Some(cert()), Some(key()))).await;
     assert!(!e.contains(secret), "{e}");
-    let debug = format!("{:?}", client(None, Some(key)));
+    let debug = format!("{:?}", with(tls, None, None, Some(key())));
     assert!(
         !debug.contains(secret) && debug.contains("tls_client_key_pem"),
         "{debug}"
-    );
-    // And no client certificate over plain TCP.
-    let e = startup_error(RedisOptions {
-        tls_client_cert_pem: Some(hearth_e2e::test_client_cert_pem()),
-        tls_client_key_pem: Some(hearth_e2e::test_client_key_pem()),
-        ..tls_options("redis://127.0.0.1:6379", "x:", None)
-    })
-    .await;
-    assert!(
-        e.contains("tls_client_cert_pem is set, but redis://127.0.0.1:6379 is not a TLS address"),
-        "{e}"
     );
 }
