@@ -88,9 +88,8 @@ fn client(options: &RedisOptions, url: &str) -> Result<Client, String> {
     #[cfg(not(feature = "redis-tls"))]
     {
         Err(format!(
-            "{url} asks for TLS, which needs hearth's `redis-tls` feature: in Cargo.toml, \
-             hearth = {{ version = \"{}\", features = [\"redis-tls\"] }}",
-            env!("CARGO_PKG_VERSION")
+            "{url} asks for TLS, which needs hearth's `redis-tls` feature: add \
+             `features = [\"redis-tls\"]` to the hearth dependency in Cargo.toml"
         ))
     }
     #[cfg(feature = "redis-tls")]
