@@ -59,22 +59,19 @@ async fn actix_with_the_cookie_store_answers_the_contract() {
     common::walk_contract(&ex.url).await;
 }
 
-#[tokio::test]
-async fn axum_with_redis_answers_the_contract() {
+/// Walks peer `name` with its Redis store, on the tests' Redis.
+async fn walk_on_redis(name: &str) {
     let redis = hearth_e2e::redis();
-    let ex = peer(
-        "axum_sessions",
-        &[("STORE", "redis"), ("REDIS_URL", redis.url())],
-    );
+    let ex = peer(name, &[("STORE", "redis"), ("REDIS_URL", redis.url())]);
     common::walk_contract(&ex.url).await;
 }
 
 #[tokio::test]
+async fn axum_with_redis_answers_the_contract() {
+    walk_on_redis("axum_sessions").await;
+}
+
+#[tokio::test]
 async fn actix_with_redis_answers_the_contract() {
-    let redis = hearth_e2e::redis();
-    let ex = peer(
-        "actix_sessions",
-        &[("STORE", "redis"), ("REDIS_URL", redis.url())],
-    );
-    common::walk_contract(&ex.url).await;
+    walk_on_redis("actix_sessions").await;
 }

@@ -11,26 +11,12 @@ async fn modules_and_di_example() {
     let c = common::client();
 
     // Seeded by the repository's on_module_init hook; greeting from the global module's token.
-    let v: Value = c
-        .get(format!("{}/users/1", ex.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{}/users/1", ex.url))).await;
     assert_eq!(v["message"], "Hello, Ada!");
     assert_eq!(v["sameInstance"], true, "one RequestInfo per request");
     let first = v["request"].as_u64().unwrap();
 
-    let v: Value = c
-        .get(format!("{}/users/1", ex.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{}/users/1", ex.url))).await;
     assert_ne!(
         v["request"].as_u64().unwrap(),
         first,
@@ -46,14 +32,7 @@ async fn modules_and_di_example() {
     assert_eq!(res.status(), 201);
     let user: Value = res.json().await.unwrap();
     let id = user["id"].as_u64().unwrap();
-    let v: Value = c
-        .get(format!("{}/users/{id}", ex.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{}/users/{id}", ex.url))).await;
     assert_eq!(v["message"], "Hello, Grace!");
 
     let res = c.get(format!("{}/users/999", ex.url)).send().await.unwrap();

@@ -33,14 +33,7 @@ async fn two_instances_share_sessions_through_redis() {
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 
-    let v: Value = c
-        .get(format!("{}/api/me", b.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{}/api/me", b.url))).await;
     assert_eq!(
         v["userId"], "alice",
         "instance B reads the session A created: {v}"
@@ -62,14 +55,7 @@ async fn explicit_redis_store_counts_across_requests() {
     let ex = common::start("redis_store", &[("REDIS_URL", redis.url())]).await;
     let c = common::client();
     for n in 1..=3 {
-        let v: Value = c
-            .post(format!("{}/count", ex.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = common::json_of(c.post(format!("{}/count", ex.url))).await;
         assert_eq!(v["count"], n);
     }
 }

@@ -30,36 +30,18 @@ async fn session_service_example_manages_sessions_without_a_request() {
         .to_owned();
 
     // The cookie the service signed works for a request-bound `#[session]` handler.
-    let v: Value = c
-        .get(format!("{url}/sessions/current/user"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{url}/sessions/current/user"))).await;
     assert_eq!(v["userId"], "u1");
 
-    let v: Value = c
-        .get(format!("{url}/sessions/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{url}/sessions/{id}"))).await;
     assert_eq!(v["userId"], "u1");
     assert!(v["createdAt"].as_u64().unwrap() > 0);
 
-    let v: Value = c
-        .patch(format!("{url}/sessions/{id}"))
-        .json(&json!({ "theme": "dark", "createdAt": null }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(
+        c.patch(format!("{url}/sessions/{id}"))
+            .json(&json!({ "theme": "dark", "createdAt": null })),
+    )
+    .await;
     assert_eq!(
         v,
         json!({ "userId": "u1", "theme": "dark" }),
@@ -110,28 +92,14 @@ async fn session_middleware_example_counts_visits_and_tracks_activity() {
     let ex = common::start("session_middleware", &[]).await;
     let c = common::client();
     let url = &ex.url;
-    let v: Value = c
-        .get(format!("{url}/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{url}/visits"))).await;
     assert_eq!(v["visits"], 1);
     assert_eq!(
         v["lastActivity"],
         Value::Null,
         "a new session has no activity yet"
     );
-    let v: Value = c
-        .get(format!("{url}/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{url}/visits"))).await;
     assert_eq!(v["visits"], 2);
     assert!(
         v["lastActivity"].as_u64().is_some(),
@@ -145,14 +113,7 @@ async fn session_middleware_example_counts_visits_and_tracks_activity() {
             .status(),
         204
     );
-    let v: Value = c
-        .get(format!("{url}/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::json_of(c.get(format!("{url}/visits"))).await;
     assert_eq!(v["visits"], 1);
 }
 

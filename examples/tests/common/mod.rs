@@ -127,6 +127,12 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// Sends `request` and reads its answer as JSON (panicking on a transport error or a body
+/// that is not JSON).
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// `/plaintext` and `/json` as the benchmark contract (../shared/bench/CONTRACT.md) has
 /// them.
 pub async fn walk_cheap(url: &str) {
@@ -175,36 +181,18 @@ pub async fn walk_contract(url: &str) {
         json!({ "message": "Logged in" })
     );
 
-    let v: Value = c
-        .get(format!("{url}/api/profile"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = json_of(c.get(format!("{url}/api/profile"))).await;
     assert_eq!(v, json!({ "userId": "alice@example.com" }));
-    let v: Value = c
-        .get(format!("{url}/api/activity"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = json_of(c.get(format!("{url}/api/activity"))).await;
     assert_eq!(v["userId"], "alice@example.com");
     assert!(v["lastActivity"].as_u64().unwrap() > 0);
 
     for n in 1..=2 {
-        let v: Value = c
-            .post(format!("{url}/api/cart/add"))
-            .json(&json!({ "sku": format!("sku-{n}"), "qty": n }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = json_of(
+            c.post(format!("{url}/api/cart/add"))
+                .json(&json!({ "sku": format!("sku-{n}"), "qty": n })),
+        )
+        .await;
         assert_eq!(v.as_array().unwrap().len(), n, "{v}");
     }
 
