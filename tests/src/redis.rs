@@ -29,6 +29,17 @@ enum Listen {
     },
 }
 
+impl Listen {
+    /// Whether a server listening this way answers on `port`. A TLS port cannot be PINGed in
+    /// plain text; that it accepts connections is enough.
+    fn is_up(self, port: u16) -> bool {
+        match self {
+            Listen::Plain => ping(port),
+            Listen::Tls { .. } => accepts(port),
+        }
+    }
+}
+
 impl RedisServer {
     /// The `redis://` URL.
     pub fn url(&self) -> &str {
@@ -51,11 +62,7 @@ impl RedisServer {
         let _ = child.wait();
         // Wait until the port refuses connections.
         let deadline = Instant::now() + Duration::from_secs(5);
-        let up = |port| match self.listen {
-            Listen::Plain => ping(port),
-            Listen::Tls { .. } => accepts(port),
-        };
-        while Instant::now() < deadline && up(self.port) {
+        while Instant::now() < deadline && self.listen.is_up(self.port) {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -195,15 +202,10 @@ fn start(port: u16, listen: Listen) -> Result<Child, String> {
         fixture("server.key"),
         fixture("ca.pem"),
     );
-    let tls = listen != Listen::Plain;
-    let client_auth = if listen == (Listen::Tls { client_auth: true }) {
-        "yes"
-    } else {
-        "no"
-    };
-    let listen: Vec<&str> = if tls {
+    let listen_args: Vec<&str> = match listen {
+        Listen::Plain => vec!["--port", &port_s],
         // `--port 0` turns the plaintext port off: every byte goes over TLS.
-        vec![
+        Listen::Tls { client_auth } => vec![
             "--port",
             "0",
             "--tls-port",
@@ -215,13 +217,11 @@ fn start(port: u16, listen: Listen) -> Result<Child, String> {
             "--tls-ca-cert-file",
             &ca,
             "--tls-auth-clients",
-            client_auth,
-        ]
-    } else {
-        vec!["--port", &port_s]
+            if client_auth { "yes" } else { "no" },
+        ],
     };
     let child = Command::new("redis-server")
-        .args(listen)
+        .args(listen_args)
         .args([
             "--bind",
             "127.0.0.1",
@@ -244,13 +244,11 @@ fn start(port: u16, listen: Listen) -> Result<Child, String> {
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        // A TLS port cannot be PINGed in plain text; that it accepts connections is enough.
-        let up = if tls { accepts(port) } else { ping(port) };
-        if up {
+        if listen.is_up(port) {
             return Ok(child);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            let hint = if tls {
+            let hint = if listen != Listen::Plain {
                 " (with TLS options: is this redis-server built with TLS? Debian's and Homebrew's are)"
             } else {
                 ""
