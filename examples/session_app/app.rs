@@ -13,6 +13,10 @@ use time::format_description::well_known::Rfc3339;
 /// Sessions end after this long without a request (the seed's activity check).
 pub const INACTIVITY_LIMIT: Duration = Duration::from_secs(30 * 60);
 
+/// The lifetime of a session whose user ticked "remember me" at login (instead of the
+/// options' 24 hours).
+pub const REMEMBER_ME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
 // ── session options ──────────────────────────────────────────────────────────────────────
 
 /// The session options of the app: the seed's development settings, with the secret read
@@ -179,6 +183,9 @@ pub struct LoginDto {
     pub username: String,
     /// Password.
     pub password: String,
+    /// Keep the session for [`REMEMBER_ME`] instead of a day.
+    #[serde(default, rename = "rememberMe")]
+    pub remember_me: bool,
 }
 
 /// Login, logout, the current user.
@@ -213,6 +220,9 @@ impl AuthController {
             s.login_time = Some(now_ms());
             s.last_activity = Some(now_ms());
         })?;
+        if data.remember_me {
+            session.set_max_age(REMEMBER_ME)?;
+        }
         Ok(Json(json!({ "message": "Logged in", "user": user })))
     }
 
@@ -319,6 +329,12 @@ pub struct SetValue {
     pub value: Value,
 }
 
+/// Keys `POST /api/session/set` refuses: those login writes (a client that could set
+/// `userId` would log itself in as anyone) and Hearth's own (`__flash`, `__maxAge`).
+fn is_protected(key: &str) -> bool {
+    key.starts_with("__") || matches!(key, "userId" | "username" | "roles" | "loginTime")
+}
+
 /// The session as data.
 #[controller("/api/session")]
 pub struct SessionController {
@@ -348,7 +364,7 @@ impl SessionController {
         Ok(Json(json!({
             "id": r.id,
             "createdAt": iso(r.created_at),
-            "lastAccessedAt": iso(r.expires_at.saturating_sub(self.sessions.max_age().as_millis() as u64)),
+            "lastAccessedAt": iso(r.expires_at.saturating_sub(session.max_age().as_millis() as u64)),
             "expiresAt": iso(r.expires_at),
             "data": session.data(),
         })))
@@ -362,6 +378,12 @@ impl SessionController {
     ) -> HttpResult<Json<Value>> {
         if body.key.is_empty() || body.key.len() > 100 {
             return Err(BadRequestException::new("key must be 1 to 100 characters"));
+        }
+        if is_protected(&body.key) {
+            return Err(BadRequestException::new(format!(
+                "{} is set by login or by Hearth, not by clients",
+                body.key
+            )));
         }
         session.insert(&body.key, &body.value)?;
         Ok(Json(json!({ "key": body.key, "value": body.value })))
@@ -416,6 +438,7 @@ impl PagesController {
             "<!doctype html><title>Log in</title>{notice}\
              <form method=\"post\" action=\"/login\">\
              <input name=\"username\"><input name=\"password\" type=\"password\">\
+             <label><input name=\"rememberMe\" type=\"checkbox\" value=\"true\"> Remember me</label>\
              <button>Log in</button></form>"
         )))
     }
@@ -435,6 +458,9 @@ impl PagesController {
                     s.login_time = Some(now_ms());
                     s.last_activity = Some(now_ms());
                 })?;
+                if data.remember_me {
+                    session.set_max_age(REMEMBER_ME)?;
+                }
                 session.flash(
                     "flash",
                     &Flash {

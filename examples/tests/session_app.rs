@@ -139,6 +139,20 @@ async fn walk(url: &str) {
     )
     .await;
     assert_eq!(v["value"], json!({ "dark": true }));
+    // Not the keys login writes, nor Hearth's own: that would be logging in as anyone.
+    for key in ["userId", "roles", "__maxAge", "__flash"] {
+        let (status, body) = json(
+            c.post(format!("{url}/api/session/set"))
+                .json(&json!({ "key": key, "value": "2" }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 400, "{key}: {body}");
+    }
+    let (_, me) = json(c.get(format!("{url}/api/auth/me")).send().await.unwrap()).await;
+    assert_eq!(me["user"]["username"], "alice");
 
     // Logout: the session is gone.
     let res = c
@@ -272,6 +286,61 @@ async fn logout_everywhere(url: &str) {
     );
 }
 
+/// The session cookie's `Max-Age` on a response (`None` when it sets no session cookie).
+fn cookie_max_age(res: &reqwest::Response) -> Option<u64> {
+    let set = res.headers().get("set-cookie")?.to_str().ok()?;
+    let attr = set
+        .split(';')
+        .find_map(|a| a.trim().strip_prefix("Max-Age="))?;
+    attr.parse().ok()
+}
+
+/// "Remember me" at login: 30 days instead of one, renewed by every request.
+async fn remember_me(url: &str) {
+    const DAY: u64 = 24 * 3600;
+    for (remember, lifetime) in [(false, DAY), (true, 30 * DAY)] {
+        let c = common::client();
+        let res = c
+            .post(format!("{url}/api/auth/login"))
+            .json(
+                &json!({ "username": "alice", "password": "password123", "rememberMe": remember }),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            cookie_max_age(&res),
+            Some(lifetime),
+            "rememberMe={remember}"
+        );
+        let res = c.get(format!("{url}/api/auth/me")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            cookie_max_age(&res),
+            Some(lifetime),
+            "renewed, rememberMe={remember}"
+        );
+        // The session info's last access is now, not the expiry minus the default lifetime.
+        let (_, info) = json(
+            c.get(format!("{url}/api/session/info"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let last = info["lastAccessedAt"].as_str().unwrap();
+        let last =
+            time::OffsetDateTime::parse(last, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        let off = (time::OffsetDateTime::now_utc() - last).abs();
+        assert!(
+            off < time::Duration::minutes(1),
+            "lastAccessedAt {last} is {off} off"
+        );
+    }
+}
+
 #[tokio::test]
 async fn session_app_with_memory_store() {
     let ex = common::start("session_app", &[]).await;
@@ -279,6 +348,7 @@ async fn session_app_with_memory_store() {
     flash_flow(&ex.url).await;
     inactivity(&ex.url).await;
     logout_everywhere(&ex.url).await;
+    remember_me(&ex.url).await;
 }
 
 #[tokio::test]
@@ -293,4 +363,5 @@ async fn session_app_with_redis_store() {
     flash_flow(&ex.url).await;
     inactivity(&ex.url).await;
     logout_everywhere(&ex.url).await;
+    remember_me(&ex.url).await;
 }

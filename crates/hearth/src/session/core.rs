@@ -14,6 +14,15 @@ use super::store::{SessionStore, StoreError};
 /// collision means a broken random source or a hostile store, not bad luck).
 const CREATE_ATTEMPTS: usize = 3;
 
+/// The data key under which a session keeps the lifetime it set for itself
+/// ([`Session::set_max_age`](super::Session::set_max_age)), in milliseconds. Keys starting
+/// with `__` are Hearth's.
+pub(crate) const MAX_AGE_KEY: &str = "__maxAge";
+
+/// The longest lifetime a session can set for itself: browsers cap a cookie's `Max-Age` at
+/// 400 days (RFC 6265bis), so a longer one could not reach the client anyway.
+pub(crate) const LONGEST_MAX_AGE: Duration = Duration::from_secs(400 * 24 * 3600);
+
 pub(crate) struct Core {
     pub(crate) settings: Settings,
     pub(crate) signer: Signer,
@@ -66,12 +75,41 @@ impl Core {
         SessionRecord {
             index,
             user_id: user_of(&data, &self.settings.user_key),
+            expires_at: expiry(now, self.max_age_of(&data), deadline),
             id,
             data,
             created_at,
             updated_at: now,
-            expires_at: expiry(now, self.settings.max_age, deadline),
             deadline,
+        }
+    }
+
+    /// The lifetime a session set for itself, when it is longer than `max_age`. A stored
+    /// value that is shorter, or not a number, is ignored: the session then lives by the
+    /// default, which is the shortest lifetime any session can have.
+    pub(crate) fn own_max_age(&self, data: &RecordData) -> Option<Duration> {
+        let ms = data.get::<u64>(MAX_AGE_KEY).ok().flatten()?;
+        let own = Duration::from_millis(ms).min(LONGEST_MAX_AGE);
+        (own > self.settings.max_age).then_some(own)
+    }
+
+    /// How long a session with `data` lives without activity.
+    pub(crate) fn max_age_of(&self, data: &RecordData) -> Duration {
+        self.own_max_age(data).unwrap_or(self.settings.max_age)
+    }
+
+    /// Reads a live session and extends it (rolling) by its lifetime. The store extends it by
+    /// `max_age` in the same call that reads it, so a session with a longer lifetime of its
+    /// own takes a second call, which extends it by that. Should the second call fail, the
+    /// session has been extended by the default: shorter than it asked, never longer.
+    pub(crate) async fn load_and_touch(
+        &self,
+        id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let record = self.store.load_and_touch(id, self.settings.max_age).await?;
+        match record.as_ref().and_then(|r| self.own_max_age(&r.data)) {
+            Some(own) => self.store.load_and_touch(id, own).await,
+            None => Ok(record),
         }
     }
 
@@ -100,5 +138,50 @@ impl Core {
     /// The time left before `expires_at`.
     pub(crate) fn remaining(expires_at: u64, now: u64) -> Duration {
         Duration::from_millis(expires_at.saturating_sub(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn with_max_age(v: Value) -> RecordData {
+        let mut d = RecordData::new();
+        d.insert(MAX_AGE_KEY.into(), v);
+        d
+    }
+
+    /// What a stored `__maxAge` can do: raise the default up to 400 days, nothing else.
+    #[test]
+    fn a_sessions_own_lifetime_only_ever_raises_the_default() {
+        let hour = Duration::from_secs(3600);
+        let core = Core::from_options(&SessionOptions {
+            secret: "s".repeat(32),
+            max_age: hour,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(core.max_age_of(&RecordData::new()), hour);
+        let two_hours = with_max_age(json!(7_200_000));
+        assert_eq!(core.max_age_of(&two_hours), 2 * hour);
+        let now = 1_000_000;
+        let r = core.new_record("x".into(), two_hours, now);
+        assert_eq!(r.expires_at, now + 7_200_000, "a new record lives by it");
+        assert_eq!(
+            core.max_age_of(&with_max_age(json!(60_000))),
+            hour,
+            "shorter"
+        );
+        assert_eq!(
+            core.max_age_of(&with_max_age(json!("soon"))),
+            hour,
+            "not ms"
+        );
+        assert_eq!(
+            core.max_age_of(&with_max_age(json!(u64::MAX))),
+            LONGEST_MAX_AGE
+        );
     }
 }

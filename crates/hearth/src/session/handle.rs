@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use http::request::Parts;
 use serde::Serialize;
@@ -11,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use super::SessionError;
 use super::cookie::RequestCookie;
-use super::core::Core;
+use super::core::{Core, LONGEST_MAX_AGE, MAX_AGE_KEY};
 use super::id::new_id;
 use super::record::{RecordData, SessionData, now_ms};
 use crate::Request;
@@ -126,9 +127,7 @@ impl Inner {
                 let mut state = State::fresh_at(core, now);
                 if let Some(v) = &self.cookie.verified {
                     let record = if core.settings.rolling {
-                        core.store
-                            .load_and_touch(v.id(), core.settings.max_age)
-                            .await?
+                        core.load_and_touch(v.id()).await?
                     } else {
                         core.store.load(v.id()).await?
                     };
@@ -319,6 +318,65 @@ impl Session {
             st.data = RecordData::new();
             st.modified = true;
         }
+    }
+
+    /// Gives this session a lifetime of its own, longer than
+    /// [`SessionOptions::max_age`](super::SessionOptions::max_age): the "remember me" of a
+    /// login form. From this response on, the session's cookie and its record live
+    /// `max_age` past each request instead of the default, across requests, restarts of the
+    /// app (with a shared store) and [`regenerate`](Session::regenerate); `absolute_timeout`
+    /// still ends it.
+    ///
+    /// ```
+    /// use hearth::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// async fn login(session: Session, remember_me: bool) -> HttpResult<&'static str> {
+    ///     session.regenerate();
+    ///     session.insert("userId", "u-42")?;
+    ///     if remember_me {
+    ///         session.set_max_age(Duration::from_secs(30 * 24 * 3600))?;
+    ///     }
+    ///     Ok("welcome")
+    /// }
+    /// # let _ = login;
+    /// ```
+    ///
+    /// `max_age` must lie between the options' `max_age` and 400 days (the longest a browser
+    /// keeps a cookie); anything else is an error (500), which names the range. Set the
+    /// options' `max_age` to the shortest lifetime a session may have and raise it per
+    /// session: a session can only ever outlive the default, so a store that fails halfway
+    /// through extending it leaves it shorter-lived, never longer.
+    ///
+    /// The lifetime is kept in the session's data (under `__maxAge`, a key Hearth reserves),
+    /// so [`clear`](Session::clear) and [`destroy`](Session::destroy) end it too. With the
+    /// Redis store, reading such a session takes two round trips instead of one.
+    pub fn set_max_age(&self, max_age: Duration) -> Result<(), SessionError> {
+        let default = self.inner.core.settings.max_age;
+        if max_age < default || max_age > LONGEST_MAX_AGE {
+            return Err(SessionError::MaxAge(format!(
+                "Session::set_max_age({max_age:?}) is out of range: a session's own lifetime \
+                 lies between SessionOptions::max_age ({default:?}) and 400 days; to give some \
+                 sessions less, lower SessionOptions::max_age and raise it for the others"
+            )));
+        }
+        if max_age == default {
+            self.reset_max_age();
+            return Ok(());
+        }
+        self.insert(MAX_AGE_KEY, &super::record::millis(max_age))
+    }
+
+    /// Goes back to the default lifetime ([`SessionOptions::max_age`](super::SessionOptions::max_age))
+    /// after [`set_max_age`](Session::set_max_age).
+    pub fn reset_max_age(&self) {
+        self.remove(MAX_AGE_KEY);
+    }
+
+    /// How long this session lives without activity: its own lifetime
+    /// ([`set_max_age`](Session::set_max_age)), or the options' `max_age`.
+    pub fn max_age(&self) -> Duration {
+        self.inner.core.max_age_of(&self.lock().data)
     }
 
     /// Moves the session to a new id, keeping its data; the old id stops working. Call it

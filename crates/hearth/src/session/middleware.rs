@@ -81,11 +81,13 @@ impl SessionMiddleware {
                 return Ok(CookieAction::None);
             }
             return Ok(match &inner.cookie.verified {
-                Some(v) if s.rolling => match core.store.touch(v.id(), s.max_age).await {
-                    Ok(true) => CookieAction::Renew {
-                        expires_at: now.saturating_add(super::record::millis(s.max_age)),
+                // Read as well as extended: a session that set a lifetime of its own
+                // (`Session::set_max_age`) is extended by that.
+                Some(v) if s.rolling => match core.load_and_touch(v.id()).await {
+                    Ok(Some(r)) => CookieAction::Renew {
+                        expires_at: r.expires_at,
                     },
-                    Ok(false) => CookieAction::Remove,
+                    Ok(None) => CookieAction::Remove,
                     Err(e) => {
                         tracing::warn!(error = %e, "could not extend the session");
                         CookieAction::None

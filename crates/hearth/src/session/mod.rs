@@ -84,6 +84,9 @@ pub enum SessionError {
     /// A value could not be converted to or from JSON.
     #[error("session value does not fit: {0}")]
     Data(String),
+    /// [`Session::set_max_age`] was given a lifetime out of its range (the message names it).
+    #[error("{0}")]
+    MaxAge(String),
 }
 
 impl SessionError {

@@ -199,17 +199,14 @@ impl SessionService {
         Ok(self.core.store.delete(id).await?)
     }
 
-    /// Extends a session by `max_age` (capped by `absolute_timeout`). Returns whether it
-    /// exists.
+    /// Extends a session by its lifetime: `max_age`, or the longer one it set for itself
+    /// with [`Session::set_max_age`](super::Session::set_max_age) (capped by
+    /// `absolute_timeout`). Returns whether it exists.
     pub async fn touch(&self, id: &str) -> Result<bool, SessionError> {
         if !is_valid_id(id) {
             return Ok(false);
         }
-        Ok(self
-            .core
-            .store
-            .touch(id, self.core.settings.max_age)
-            .await?)
+        Ok(self.core.load_and_touch(id).await?.is_some())
     }
 
     /// Moves a session to a new id (data kept, old id deleted); returns the new id, or
@@ -244,7 +241,8 @@ impl SessionService {
         &self.core.settings.name
     }
 
-    /// How long a session lives without activity.
+    /// How long a session lives without activity, unless it set a longer lifetime for itself
+    /// ([`Session::set_max_age`](super::Session::set_max_age)).
     pub fn max_age(&self) -> Duration {
         self.core.settings.max_age
     }
@@ -263,7 +261,8 @@ impl SessionService {
     }
 
     /// A complete `Set-Cookie` header value carrying session `id`, with every configured
-    /// attribute and `Max-Age` = `max_age`.
+    /// attribute and `Max-Age` = `max_age` (the default lifetime: the session middleware
+    /// renews the cookie with a session's own lifetime on its next request).
     pub fn cookie_header(&self, id: &str) -> Option<HeaderValue> {
         cookie::build(
             &self.core.settings,

@@ -52,12 +52,7 @@ async fn rolling_sessions_are_extended_by_every_request() {
         ..options()
     })
     .await;
-    let svc = hearth::session::session_middleware(SessionOptions {
-        store: StoreConfig::custom(store.clone()),
-        ..options()
-    })
-    .unwrap()
-    .service();
+    let svc = service_of(&store, Duration::from_secs(100));
     let c = app.login("alice", None).await;
     let id = id_of(&c).to_owned();
     let first = svc.record(&id).await.unwrap().unwrap().expires_at;
@@ -85,12 +80,7 @@ async fn rolling_sessions_are_extended_by_every_request() {
         ..options()
     })
     .await;
-    let svc = hearth::session::session_middleware(SessionOptions {
-        store: StoreConfig::custom(store.clone()),
-        ..options()
-    })
-    .unwrap()
-    .service();
+    let svc = service_of(&store, Duration::from_secs(100));
     let c = app.login("alice", None).await;
     let id = id_of(&c).to_owned();
     let first = svc.record(&id).await.unwrap().unwrap().expires_at;
@@ -103,6 +93,150 @@ async fn rolling_sessions_are_extended_by_every_request() {
     let res = app.post("/set?v=2", Some(&c)).await;
     assert_eq!(id_of(&app.cookie(&res)), id);
     assert!(svc.record(&id).await.unwrap().unwrap().expires_at > first);
+    app.server.shutdown().await.unwrap();
+}
+
+/// A `SessionService` over `store` with the app's `max_age`, to read records as the store
+/// has them (with Redis, the expiry comes from the key's TTL).
+fn service_of(store: &TestStore, max_age: Duration) -> SessionService {
+    hearth::session::session_middleware(SessionOptions {
+        store: StoreConfig::custom(store.clone()),
+        max_age,
+        ..options()
+    })
+    .unwrap()
+    .service()
+}
+
+/// The `Max-Age` of the session cookie a response sets.
+fn max_age_set(app: &TestApp, res: &Res) -> u64 {
+    let set = app.session_set_cookie(res).expect("session cookie set");
+    attr(&set, "Max-Age").unwrap().parse().unwrap()
+}
+
+/// Asserts that the record of `id` expires `secs` from now (to within 5 s).
+async fn assert_expires_in(svc: &SessionService, id: &str, secs: u64, what: &str) {
+    let expires_at = svc.record(id).await.unwrap().expect("record").expires_at;
+    let left = expires_at.saturating_sub(hearth::session::now_ms()) / 1000;
+    assert!(
+        left.abs_diff(secs) <= 5,
+        "{what}: the record expires in {left} s, not {secs} s"
+    );
+}
+
+#[tokio::test]
+async fn remember_me_gives_one_session_a_longer_rolling_lifetime() {
+    const HOUR: u64 = 3600;
+    const MONTH: u64 = 30 * 24 * HOUR;
+    let store = fresh_store();
+    let app = start(SessionOptions {
+        store: StoreConfig::custom(store.clone()),
+        max_age: Duration::from_secs(HOUR),
+        ..options()
+    })
+    .await;
+    let svc = service_of(&store, Duration::from_secs(HOUR));
+    let res = app.post("/login?user=alice", None).await;
+    assert_eq!(max_age_set(&app, &res), HOUR, "the default lifetime");
+    let c = app.cookie(&res);
+    let other = app.login("bob", None).await;
+
+    let res = app.post("/remember?days=30", Some(&c)).await;
+    assert_eq!(res.json()["maxAge"], MONTH);
+    assert_eq!(max_age_set(&app, &res), MONTH);
+    assert_expires_in(&svc, id_of(&c), MONTH, "after set_max_age").await;
+
+    // Kept on every later request: one that reads the session, one that never loads it;
+    // both extend the record and the cookie by the session's own lifetime.
+    for path in ["/whoami", "/noop"] {
+        let res = app.get(path, Some(&c)).await;
+        assert_eq!(max_age_set(&app, &res), MONTH, "{path}");
+        assert_expires_in(&svc, id_of(&c), MONTH, path).await;
+    }
+    // Other sessions keep the default.
+    let res = app.get("/whoami", Some(&other)).await;
+    assert_eq!(max_age_set(&app, &res), HOUR);
+    assert_expires_in(&svc, id_of(&other), HOUR, "another session").await;
+    assert!(svc.touch(id_of(&other)).await.unwrap());
+    assert_expires_in(&svc, id_of(&other), HOUR, "another session, touched").await;
+
+    // A new id (login again) carries the lifetime over, as it does the data.
+    let res = app.post("/login?user=alice", Some(&c)).await;
+    let c2 = app.cookie(&res);
+    assert_ne!(id_of(&c2), id_of(&c));
+    assert_eq!(max_age_set(&app, &res), MONTH);
+    assert_expires_in(&svc, id_of(&c2), MONTH, "after regenerate").await;
+    // SessionService::touch extends by it as well.
+    assert!(svc.touch(id_of(&c2)).await.unwrap());
+    assert_expires_in(&svc, id_of(&c2), MONTH, "SessionService::touch").await;
+
+    // Back to the default.
+    let res = app.post("/forget", Some(&c2)).await;
+    assert_eq!(res.json()["maxAge"], HOUR);
+    assert_eq!(max_age_set(&app, &res), HOUR);
+    assert_expires_in(&svc, id_of(&c2), HOUR, "after reset_max_age").await;
+    let res = app.get("/noop", Some(&c2)).await;
+    assert_eq!(max_age_set(&app, &res), HOUR);
+    app.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lifetime_out_of_range_is_an_error_naming_the_range() {
+    let store = fresh_store();
+    let app = start(SessionOptions {
+        store: StoreConfig::custom(store.clone()),
+        max_age: Duration::from_secs(2 * 24 * 3600),
+        ..options()
+    })
+    .await;
+    let svc = service_of(&store, Duration::from_secs(2 * 24 * 3600));
+    let c = app.login("alice", None).await;
+    for days in [1, 401] {
+        let res = app.post(&format!("/remember?days={days}"), Some(&c)).await;
+        assert_eq!(res.status, 500, "days={days}: {}", res.body);
+        assert!(
+            !res.body.contains("set_max_age"),
+            "nothing internal leaks: {}",
+            res.body
+        );
+        let res = app
+            .post(&format!("/remember?days={days}&explain"), Some(&c))
+            .await;
+        let message = res.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("between SessionOptions::max_age (172800s) and 400 days"),
+            "{message}"
+        );
+    }
+    // The session is unchanged, and the default (and the longest) lifetime are accepted.
+    assert_eq!(app.user(&c).await, "alice");
+    assert_expires_in(&svc, id_of(&c), 2 * 24 * 3600, "unchanged").await;
+    for days in [2, 400] {
+        let res = app.post(&format!("/remember?days={days}"), Some(&c)).await;
+        assert_eq!(res.status, 200, "days={days}: {}", res.body);
+        assert_eq!(max_age_set(&app, &res), days * 24 * 3600);
+    }
+    app.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn absolute_timeout_still_ends_a_remembered_session() {
+    let app = start(SessionOptions {
+        max_age: Duration::from_secs(60),
+        absolute_timeout: Some(Duration::from_secs(120)),
+        ..options()
+    })
+    .await;
+    let c = app.login("alice", None).await;
+    let res = app.post("/remember?days=30", Some(&c)).await;
+    let max_age = max_age_set(&app, &res);
+    assert!(
+        (119..=120).contains(&max_age),
+        "capped by the deadline: {max_age}"
+    );
     app.server.shutdown().await.unwrap();
 }
 

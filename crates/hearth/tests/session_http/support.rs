@@ -242,6 +242,21 @@ pub fn routes(m: ModuleDef, gate: Arc<Gate>) -> ModuleDef {
         s.insert("n", &v)?;
         HttpResult::Ok("set")
     })
+    .route(Method::POST, "/remember", |req: Request| async move {
+        let (s, q, _) = open(req).await?;
+        let days: u64 = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(30);
+        match s.set_max_age(Duration::from_secs(days * 24 * 3600)) {
+            Ok(()) => HttpResult::Ok(Json(json!({ "maxAge": s.max_age().as_secs() }))),
+            // The message, for the test that reads it; the plain `?` answers 500.
+            Err(e) if q.contains_key("explain") => Err(BadRequestException::new(e.to_string())),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .route(Method::POST, "/forget", |req: Request| async move {
+        let (s, _, _) = open(req).await?;
+        s.reset_max_age();
+        HttpResult::Ok(Json(json!({ "maxAge": s.max_age().as_secs() })))
+    })
     .route(Method::POST, "/flash", |req: Request| async move {
         let (s, _, _) = open(req).await?;
         s.flash("msg", "hello")?;
