@@ -63,13 +63,22 @@ impl Text {
         }
     }
 
+    /// Whether entry `e`'s key is `key`. Compared as bytes: slicing the text as `str` would
+    /// check both ends for a character boundary, on every entry of every read.
+    fn is_key(&self, e: &Entry, key: &str) -> bool {
+        match &e.key {
+            Key::At(r) => self.text.as_bytes().get(r.clone()) == Some(key.as_bytes()),
+            Key::Decoded(k) => **k == *key,
+        }
+    }
+
     /// The raw JSON value under `key` in the text (the last one if the key repeats, as a
     /// map would keep it).
     fn raw(&self, key: &str) -> Option<&str> {
         self.entries
             .iter()
             .rev()
-            .find(|e| self.key(e) == key)
+            .find(|e| self.is_key(e, key))
             .map(|e| &self.text[e.value.clone()])
     }
 

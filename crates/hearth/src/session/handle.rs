@@ -125,9 +125,16 @@ impl Inner {
                 // loaded one must still be live at (the store checked it a moment later).
                 let now = now_ms();
                 let mut state = State::fresh_at(core, now);
-                if let Some(v) = &self.cookie.verified {
+                let Some(v) = &self.cookie.verified else {
+                    return Ok(Arc::new(Mutex::new(state)));
+                };
+                {
+                    // In a block of its own, so that the record is not kept in this future
+                    // across the second store call below.
                     let record = if core.settings.rolling {
-                        core.load_and_touch(v.id()).await?
+                        core.store
+                            .load_and_touch(v.id(), core.settings.max_age)
+                            .await?
                     } else {
                         core.store.load(v.id()).await?
                     };
@@ -142,6 +149,19 @@ impl Inner {
                             state.index = r.index;
                         }
                         _ => state.cookie_dead = true,
+                    }
+                }
+                // A session with a longer lifetime of its own (`set_max_age`) was just
+                // extended by the default: extend it by its own (see `Core::load_and_touch`).
+                let own = state.stored && core.settings.rolling;
+                if let Some(own) = own.then(|| core.own_max_age(&state.data)).flatten() {
+                    match core.store.load_and_touch(v.id(), own).await? {
+                        Some(r) => state.expires_at = r.expires_at,
+                        None => {
+                            // Ended between the two calls (logged out elsewhere).
+                            state = State::fresh_at(core, now);
+                            state.cookie_dead = true;
+                        }
                     }
                 }
                 Ok::<_, SessionError>(Arc::new(Mutex::new(state)))
