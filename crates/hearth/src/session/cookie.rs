@@ -107,7 +107,8 @@ pub(crate) fn attributes(s: &Settings) -> String {
         .split_off("n=".len())
 }
 
-/// The `Set-Cookie` value carrying `value` for `max_age`:
+/// The `Set-Cookie` value carrying `value` for `max_age` (`None`: a browser-session cookie,
+/// `name=value; <attributes>` alone):
 /// `name=value; <attributes>; Max-Age=N; Expires=<date>`, the same text as the `cookie`
 /// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
 /// rendered at start-up and a `; Max-Age=N; Expires=<date>` tail formatted once per second
@@ -118,23 +119,29 @@ pub(crate) fn attributes(s: &Settings) -> String {
 pub(crate) fn build(
     s: &Settings,
     value: &str,
-    max_age: Duration,
+    max_age: Option<Duration>,
     now_ms: u64,
 ) -> Option<HeaderValue> {
+    let Some(max_age) = max_age else {
+        return header_value(s, value, "");
+    };
     let secs = seconds(max_age).min(400 * 24 * 3600);
     let expires = (now_ms / 1000).saturating_add(secs.max(0).unsigned_abs());
-    with_tail(secs, expires, |tail| {
-        // The exact length, so that the text becomes the header's bytes without a second
-        // allocation.
-        let len = s.name.len() + 1 + value.len() + s.attributes.len() + tail.len();
-        let mut out = String::with_capacity(len);
-        out.push_str(&s.name);
-        out.push('=');
-        out.push_str(value);
-        out.push_str(&s.attributes);
-        out.push_str(tail);
-        HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
-    })
+    with_tail(secs, expires, |tail| header_value(s, value, tail))
+}
+
+/// `name=value<attributes><tail>` as a header value.
+fn header_value(s: &Settings, value: &str, tail: &str) -> Option<HeaderValue> {
+    // The exact length, so that the text becomes the header's bytes without a second
+    // allocation.
+    let len = s.name.len() + 1 + value.len() + s.attributes.len() + tail.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(&s.name);
+    out.push('=');
+    out.push_str(value);
+    out.push_str(&s.attributes);
+    out.push_str(tail);
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
 }
 
 /// Calls `f` with `; Max-Age={secs}; Expires={IMF-fixdate of expires}`, formatted when
@@ -295,7 +302,7 @@ mod tests {
                 Duration::from_millis(3_599_600),
                 Duration::from_secs(1),
             ] {
-                let fast = build(&s, "abc.def", max_age, super::super::now_ms()).unwrap();
+                let fast = build(&s, "abc.def", Some(max_age), super::super::now_ms()).unwrap();
                 let secs = seconds(max_age);
                 // The date as the crate writes it, from the second `build` took.
                 let fast = fast.to_str().unwrap();
@@ -314,6 +321,12 @@ mod tests {
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();
                 assert!((at.unix_timestamp() - now - secs).abs() <= 1, "{fast}");
             }
+            // A browser-session cookie: no Max-Age, no Expires.
+            let session_only = build(&s, "abc.def", None, super::super::now_ms()).unwrap();
+            let reference = with_attributes(&s, s.name.clone(), "abc.def".into())
+                .build()
+                .to_string();
+            assert_eq!(session_only.to_str().unwrap(), reference);
         }
     }
 }

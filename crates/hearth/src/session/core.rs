@@ -93,6 +93,14 @@ impl Core {
         (own > self.settings.max_age).then_some(own)
     }
 
+    /// The expiry to give the cookie of a session with `data` that expires at `expires_at`:
+    /// none for a browser-session cookie (`expire_on_close`, unless the session set a
+    /// lifetime of its own).
+    pub(crate) fn cookie_expiry(&self, data: &RecordData, expires_at: u64) -> Option<u64> {
+        let persistent = !self.settings.expire_on_close || self.own_max_age(data).is_some();
+        persistent.then_some(expires_at)
+    }
+
     /// How long a session with `data` lives without activity.
     pub(crate) fn max_age_of(&self, data: &RecordData) -> Duration {
         self.own_max_age(data).unwrap_or(self.settings.max_age)

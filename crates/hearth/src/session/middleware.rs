@@ -37,16 +37,17 @@ impl std::fmt::Debug for SessionMiddleware {
     }
 }
 
-/// What to do with the session cookie after the handler.
+/// What to do with the session cookie after the handler. `expires_at` is `None` for a
+/// browser-session cookie (`expire_on_close`), which has no expiry to extend.
 enum CookieAction {
     None,
     /// The cookie for the session the request's cookie named, extended.
     Renew {
-        expires_at: u64,
+        expires_at: Option<u64>,
     },
     Set {
         id: String,
-        expires_at: u64,
+        expires_at: Option<u64>,
     },
     Remove,
 }
@@ -85,7 +86,7 @@ impl SessionMiddleware {
                 // (`Session::set_max_age`) is extended by that.
                 Some(v) if s.rolling => match core.load_and_touch(v.id()).await {
                     Ok(Some(r)) => CookieAction::Renew {
-                        expires_at: r.expires_at,
+                        expires_at: core.cookie_expiry(&r.data, r.expires_at),
                     },
                     Ok(None) => CookieAction::Remove,
                     Err(e) => {
@@ -147,6 +148,7 @@ impl SessionMiddleware {
             if s.rolling || !current_key {
                 let st = state.lock().unwrap_or_else(|e| e.into_inner());
                 let id = st.id.as_deref().unwrap_or_default();
+                let expires_at = core.cookie_expiry(&st.data, expires_at);
                 if inner.cookie.verified.as_ref().is_some_and(|v| v.id() == id) {
                     return Ok(CookieAction::Renew { expires_at });
                 }
@@ -198,7 +200,7 @@ impl SessionMiddleware {
         // The caller keeps only the record's data: the id moves into the action.
         Ok(CookieAction::Set {
             id: std::mem::take(&mut record.id),
-            expires_at: record.expires_at,
+            expires_at: core.cookie_expiry(&record.data, record.expires_at),
         })
     }
 }
@@ -228,11 +230,14 @@ impl SessionMiddleware {
         let header: Option<HeaderValue> = match self.finish(inner, now).await {
             Ok(CookieAction::None) => None,
             Ok(CookieAction::Renew { expires_at }) => match &inner.cookie.verified {
-                Some(v) => self.set_cookie(inner, v.id(), expires_at, now),
+                Some(v) => self.set_cookie(inner, v.id(), expires_at, now, true),
                 None => None,
             },
+            // Sent after every write, even with the value the client has: a session that
+            // dropped its own lifetime (`reset_max_age`) turns its cookie back into a
+            // browser-session one.
             Ok(CookieAction::Set { id, expires_at }) => {
-                self.set_cookie(inner, &id, expires_at, now)
+                self.set_cookie(inner, &id, expires_at, now, false)
             }
             Ok(CookieAction::Remove) => cookie::removal(s),
             Err(e) => {
@@ -246,19 +251,25 @@ impl SessionMiddleware {
         res
     }
 
-    /// The `Set-Cookie` value for `id`, signed with the current key.
+    /// The `Set-Cookie` value for `id`, signed with the current key (`None` when the client
+    /// already holds it: see `renew`).
     fn set_cookie(
         &self,
         inner: &Inner,
         id: &str,
-        expires_at: u64,
+        expires_at: Option<u64>,
         now: u64,
+        renew: bool,
     ) -> Option<HeaderValue> {
-        let max_age = Core::remaining(expires_at, now);
+        let max_age = expires_at.map(|at| Core::remaining(at, now));
         match &inner.cookie.verified {
             // The request came with this id signed under the current key: the same signed
-            // value (HMAC is deterministic), so no HMAC to compute.
+            // value (HMAC is deterministic), so no HMAC to compute. Renewing a
+            // browser-session cookie would send the client what it has: nothing to send.
             Some(v) if v.current_key && v.id() == id => {
+                if renew && max_age.is_none() {
+                    return None;
+                }
                 cookie::build(&self.core.settings, &v.signed, max_age, now)
             }
             _ => cookie::build(

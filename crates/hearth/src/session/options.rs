@@ -141,6 +141,12 @@ pub struct SessionOptions {
     /// Extend the session (store TTL and cookie) on every request that carries it. Default
     /// `true`; with `false` only writes extend it.
     pub rolling: bool,
+    /// Send the cookie without `Max-Age` or `Expires`: a browser-session cookie, which the
+    /// browser drops when it closes, unless the session set a lifetime of its own with
+    /// [`Session::set_max_age`](super::Session::set_max_age) ("remember me"), whose cookie
+    /// lasts that long. The store still ends a session after `max_age` without activity.
+    /// Default `false`.
+    pub expire_on_close: bool,
     /// The cookie path. Default `"/"`.
     pub path: String,
     /// The cookie domain. Default none (the exact host that set it).
@@ -166,6 +172,7 @@ impl Default for SessionOptions {
             secure: false,
             same_site: SameSite::Lax,
             rolling: true,
+            expire_on_close: false,
             path: "/".into(),
             domain: None,
             store: StoreConfig::Memory,
@@ -186,6 +193,7 @@ impl std::fmt::Debug for SessionOptions {
             .field("secure", &self.secure)
             .field("same_site", &self.same_site)
             .field("rolling", &self.rolling)
+            .field("expire_on_close", &self.expire_on_close)
             .field("path", &self.path)
             .field("domain", &self.domain)
             .field("store", &self.store)
@@ -304,6 +312,7 @@ pub(crate) struct Settings {
     pub(crate) secure: bool,
     pub(crate) same_site: SameSite,
     pub(crate) rolling: bool,
+    pub(crate) expire_on_close: bool,
     pub(crate) path: String,
     pub(crate) domain: Option<String>,
     pub(crate) absolute_timeout: Option<Duration>,
@@ -322,6 +331,7 @@ impl Settings {
             secure: o.secure,
             same_site: o.same_site,
             rolling: o.rolling,
+            expire_on_close: o.expire_on_close,
             path: o.path.clone(),
             domain: o.domain.clone(),
             absolute_timeout: o.absolute_timeout,

@@ -262,14 +262,12 @@ impl SessionService {
 
     /// A complete `Set-Cookie` header value carrying session `id`, with every configured
     /// attribute and `Max-Age` = `max_age` (the default lifetime: the session middleware
-    /// renews the cookie with a session's own lifetime on its next request).
+    /// renews the cookie with a session's own lifetime on its next request), or no
+    /// `Max-Age` with `expire_on_close`.
     pub fn cookie_header(&self, id: &str) -> Option<HeaderValue> {
-        cookie::build(
-            &self.core.settings,
-            &self.sign(id),
-            self.core.settings.max_age,
-            super::now_ms(),
-        )
+        let s = &self.core.settings;
+        let max_age = (!s.expire_on_close).then_some(s.max_age);
+        cookie::build(s, &self.sign(id), max_age, super::now_ms())
     }
 
     /// The store.

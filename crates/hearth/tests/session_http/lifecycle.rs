@@ -181,6 +181,65 @@ async fn remember_me_gives_one_session_a_longer_rolling_lifetime() {
 }
 
 #[tokio::test]
+async fn expire_on_close_sends_browser_session_cookies_unless_remembered() {
+    const HOUR: u64 = 3600;
+    const MONTH: u64 = 30 * 24 * HOUR;
+    let store = fresh_store();
+    let app = start(SessionOptions {
+        store: StoreConfig::custom(store.clone()),
+        max_age: Duration::from_secs(HOUR),
+        expire_on_close: true,
+        ..options()
+    })
+    .await;
+    let svc = service_of(&store, Duration::from_secs(HOUR));
+    let session_only = |res: &Res| {
+        let set = app.session_set_cookie(res).expect("session cookie set");
+        assert!(
+            attr(&set, "Max-Age").is_none() && attr(&set, "Expires").is_none(),
+            "not a browser-session cookie: {set}"
+        );
+    };
+    let res = app.post("/login?user=alice", None).await;
+    session_only(&res);
+    let c = app.cookie(&res);
+    let first = svc.record(id_of(&c)).await.unwrap().unwrap().expires_at;
+    assert_expires_in(&svc, id_of(&c), HOUR, "the store still ends it").await;
+
+    // Nothing to renew in the browser; the store still extends the session.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for path in ["/whoami", "/noop"] {
+        let res = app.get(path, Some(&c)).await;
+        assert_eq!(res.status, 200);
+        assert!(
+            app.session_set_cookie(&res).is_none(),
+            "{path}: {:?}",
+            res.set_cookies
+        );
+    }
+    assert_eq!(app.user(&c).await, "alice");
+    assert!(svc.record(id_of(&c)).await.unwrap().unwrap().expires_at > first);
+    // A write sends the cookie again, still without an expiry.
+    session_only(&app.post("/set?v=3", Some(&c)).await);
+
+    // "Remember me": a persistent cookie, renewed by every request.
+    let res = app.post("/remember?days=30", Some(&c)).await;
+    assert_eq!(max_age_set(&app, &res), MONTH);
+    for path in ["/whoami", "/noop"] {
+        assert_eq!(
+            max_age_set(&app, &app.get(path, Some(&c)).await),
+            MONTH,
+            "{path}"
+        );
+    }
+    // Forgotten: a browser-session cookie again.
+    session_only(&app.post("/forget", Some(&c)).await);
+    let res = app.get("/noop", Some(&c)).await;
+    assert!(app.session_set_cookie(&res).is_none());
+    app.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_lifetime_out_of_range_is_an_error_naming_the_range() {
     let store = fresh_store();
     let app = start(SessionOptions {
