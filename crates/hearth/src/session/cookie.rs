@@ -130,7 +130,9 @@ pub(crate) fn build(
     with_tail(secs, expires, |tail| header_value(s, value, tail))
 }
 
-/// `name=value<attributes><tail>` as a header value.
+/// `name=value<attributes><tail>` as a header value. Inlined: as a call, it cost every
+/// renewed cookie about 60 instructions (callgrind).
+#[inline(always)]
 fn header_value(s: &Settings, value: &str, tail: &str) -> Option<HeaderValue> {
     // The exact length, so that the text becomes the header's bytes without a second
     // allocation.
