@@ -42,13 +42,7 @@ async fn walk(url: &str) {
     .await;
     assert_eq!(status, 200);
     assert_eq!(cart["cart"], json!(["book"]));
-    let (_, info) = json(
-        c.get(format!("{url}/api/session/info"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let info = common::json_of(c.get(format!("{url}/api/session/info"))).await;
     let anonymous_id = info["id"].as_str().unwrap().to_owned();
 
     let (status, body) = json(
@@ -62,13 +56,7 @@ async fn walk(url: &str) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["username"], "alice");
 
-    let (_, info) = json(
-        c.get(format!("{url}/api/session/info"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let info = common::json_of(c.get(format!("{url}/api/session/info"))).await;
     assert_ne!(
         info["id"].as_str().unwrap(),
         anonymous_id,
@@ -322,13 +310,7 @@ async fn remember_me(url: &str) {
             "renewed, rememberMe={remember}"
         );
         // The session info's last access is now, not the expiry minus the default lifetime.
-        let (_, info) = json(
-            c.get(format!("{url}/api/session/info"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let info = common::json_of(c.get(format!("{url}/api/session/info"))).await;
         let last = info["lastAccessedAt"].as_str().unwrap();
         let last =
             time::OffsetDateTime::parse(last, &time::format_description::well_known::Rfc3339)
