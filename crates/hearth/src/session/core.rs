@@ -101,6 +101,20 @@ impl Core {
         persistent.then_some(expires_at)
     }
 
+    /// What a session stores under [`MAX_AGE_KEY`] for `max_age` (`None`: the default, stored
+    /// as no key), or the error naming the allowed range.
+    pub(crate) fn checked_max_age(&self, max_age: Duration) -> Result<Option<u64>, SessionError> {
+        let default = self.settings.max_age;
+        if max_age < default || max_age > LONGEST_MAX_AGE {
+            return Err(SessionError::MaxAge(format!(
+                "set_max_age({max_age:?}) is out of range: a session's own lifetime lies \
+                 between SessionOptions::max_age ({default:?}) and 400 days; to give some \
+                 sessions less, lower SessionOptions::max_age and raise it for the others"
+            )));
+        }
+        Ok((max_age > default).then(|| millis(max_age)))
+    }
+
     /// How long a session with `data` lives without activity.
     pub(crate) fn max_age_of(&self, data: &RecordData) -> Duration {
         self.own_max_age(data).unwrap_or(self.settings.max_age)

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use super::SessionError;
 use super::cookie::RequestCookie;
-use super::core::{Core, LONGEST_MAX_AGE, MAX_AGE_KEY};
+use super::core::{Core, MAX_AGE_KEY};
 use super::id::new_id;
 use super::record::{RecordData, SessionData, now_ms};
 use crate::Request;
@@ -372,19 +372,13 @@ impl Session {
     /// so [`clear`](Session::clear) and [`destroy`](Session::destroy) end it too. With the
     /// Redis store, reading such a session takes two round trips instead of one.
     pub fn set_max_age(&self, max_age: Duration) -> Result<(), SessionError> {
-        let default = self.inner.core.settings.max_age;
-        if max_age < default || max_age > LONGEST_MAX_AGE {
-            return Err(SessionError::MaxAge(format!(
-                "Session::set_max_age({max_age:?}) is out of range: a session's own lifetime \
-                 lies between SessionOptions::max_age ({default:?}) and 400 days; to give some \
-                 sessions less, lower SessionOptions::max_age and raise it for the others"
-            )));
+        match self.inner.core.checked_max_age(max_age)? {
+            Some(ms) => self.insert(MAX_AGE_KEY, &ms),
+            None => {
+                self.reset_max_age();
+                Ok(())
+            }
         }
-        if max_age == default {
-            self.reset_max_age();
-            return Ok(());
-        }
-        self.insert(MAX_AGE_KEY, &super::record::millis(max_age))
     }
 
     /// Goes back to the default lifetime ([`SessionOptions::max_age`](super::SessionOptions::max_age))

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::SessionError;
 use super::cookie;
-use super::core::Core;
+use super::core::{Core, MAX_AGE_KEY};
 use super::id::{is_valid_id, new_id};
 use super::record::{SessionData, SessionRecord, now_ms};
 use super::store::SessionStore;
@@ -189,6 +189,27 @@ impl SessionService {
             data.remove(key);
         })
         .await
+    }
+
+    /// [`Session::set_max_age`](super::Session::set_max_age) for the session `id`: from now
+    /// on it lives `max_age` past each request (the default again when `max_age` is the
+    /// options' `max_age`), and its expiry moves to `max_age` from now. The cookie follows on
+    /// the session's next request. Returns whether the session exists; a lifetime out of
+    /// range is an error naming the range.
+    pub async fn set_max_age(&self, id: &str, max_age: Duration) -> Result<bool, SessionError> {
+        let own = self.core.checked_max_age(max_age)?;
+        let Some(mut record) = self.record(id).await? else {
+            return Ok(false);
+        };
+        let data = record.data.map_mut().map_err(SessionError::data)?;
+        match own {
+            Some(ms) => data.insert(MAX_AGE_KEY.into(), ms.into()),
+            None => data.remove(MAX_AGE_KEY),
+        };
+        let now = now_ms();
+        self.core.refresh(&mut record, now);
+        record.expires_at = record.expiry_after(now, self.core.max_age_of(&record.data));
+        Ok(self.core.store.save(&record).await?)
     }
 
     /// Deletes a session: its cookie stops working at once. Returns whether it existed.

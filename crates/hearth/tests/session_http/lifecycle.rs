@@ -189,6 +189,46 @@ async fn remember_me_gives_one_session_a_longer_rolling_lifetime() {
 }
 
 #[tokio::test]
+async fn session_service_sets_a_sessions_lifetime_by_id() {
+    let (app, svc) = start_lifetimes(HOUR, false).await;
+    let c = app.login("alice", None).await;
+    let id = id_of(&c);
+    assert!(
+        svc.set_max_age(id, Duration::from_secs(MONTH))
+            .await
+            .unwrap()
+    );
+    assert_expires_in(&svc, id, MONTH, "at once").await;
+    // The cookie follows on the session's next request.
+    let res = app.get("/whoami", Some(&c)).await;
+    assert_eq!(max_age_set(&app, &res), MONTH);
+    assert!(
+        svc.set_max_age(id, Duration::from_secs(HOUR))
+            .await
+            .unwrap()
+    );
+    assert_expires_in(&svc, id, HOUR, "back to the default").await;
+    assert_eq!(max_age_set(&app, &app.get("/noop", Some(&c)).await), HOUR);
+    // A lifetime out of range, an unknown session.
+    let err = svc
+        .set_max_age(id, Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("between SessionOptions::max_age"),
+        "{err}"
+    );
+    let unknown = hearth::session::new_id();
+    assert!(
+        !svc.set_max_age(&unknown, Duration::from_secs(MONTH))
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.user(&c).await, "alice", "the session is unchanged");
+    app.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn expire_on_close_sends_browser_session_cookies_unless_remembered() {
     let (app, svc) = start_lifetimes(HOUR, true).await;
     let session_only = |res: &Res| {
