@@ -7,6 +7,9 @@
 //! curl -i -c jar -H 'content-type: application/json' \
 //!      -d '{"username":"alice","password":"password123"}' localhost:3100/api/auth/login
 //! curl -b jar localhost:3100/api/auth/me
+//! # "remember me": the cookie lasts 30 days instead of one
+//! curl -i -c jar -H 'content-type: application/json' \
+//!      -d '{"username":"alice","password":"password123","rememberMe":true}' localhost:3100/api/auth/login
 //! curl -b jar -c jar -H 'content-type: application/json' -d '{"item":"book"}' localhost:3100/api/cart/add
 //! curl -b jar localhost:3100/api/session/info
 //! curl -b jar -c jar -X POST localhost:3100/api/auth/logout
