@@ -99,12 +99,13 @@ async fn until_refused(addr: SocketAddr) {
     .expect("new connections are refused once the shutdown started");
 }
 
-async fn wait_for(count: &AtomicUsize, n: usize) {
+/// Waits until `count` reaches `n` (of `what`), failing after `PATIENCE`.
+async fn wait_for(count: &AtomicUsize, n: usize, what: &str) {
     let deadline = Instant::now() + PATIENCE;
     while count.load(Ordering::SeqCst) < n {
         assert!(
             Instant::now() < deadline,
-            "only {} of {n} requests started",
+            "only {} of {n} {what}",
             count.load(Ordering::SeqCst)
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -122,7 +123,7 @@ async fn in_flight_requests_finish_whole_and_new_connections_are_refused() {
     for _ in 0..IN_FLIGHT {
         clients.spawn(request(addr));
     }
-    wait_for(&entered, IN_FLIGHT).await;
+    wait_for(&entered, IN_FLIGHT, "requests started").await;
 
     server.begin_shutdown();
     until_refused(addr).await;
@@ -161,13 +162,17 @@ async fn continuous_load_sees_whole_responses_or_refusals_never_a_cut() {
     let mut server = start(entered.clone(), grace).await;
     let addr = server.addr();
     let stop = Arc::new(AtomicBool::new(false));
+    // Refusals the clients saw, so that they stop only once one of them has met the closed
+    // listener (right after the shutdown they may all still be reading their last answers).
+    let refusals = Arc::new(AtomicUsize::new(0));
     let mut clients = JoinSet::new();
     for _ in 0..32 {
-        let stop = stop.clone();
+        let (stop, refusals) = (stop.clone(), refusals.clone());
         clients.spawn(async move {
             let mut outcomes = Vec::new();
             while !stop.load(Ordering::SeqCst) {
                 let Ok(mut s) = TcpStream::connect(addr).await else {
+                    refusals.fetch_add(1, Ordering::SeqCst);
                     outcomes.push(Outcome::Refused);
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
@@ -183,6 +188,7 @@ async fn continuous_load_sees_whole_responses_or_refusals_never_a_cut() {
                 let read = tokio::time::timeout(PATIENCE, s.read_to_end(&mut buf)).await;
                 assert!(read.is_ok(), "a request hung during shutdown");
                 if buf.is_empty() {
+                    refusals.fetch_add(1, Ordering::SeqCst);
                     outcomes.push(Outcome::Refused);
                 } else {
                     let (res, _) = parse(&buf);
@@ -194,13 +200,14 @@ async fn continuous_load_sees_whole_responses_or_refusals_never_a_cut() {
         });
     }
     // Let the load run, then shut down in the middle of it.
-    wait_for(&entered, 64).await;
+    wait_for(&entered, 64, "requests started").await;
     server.begin_shutdown();
     until_refused(addr).await;
     tokio::time::timeout(grace + Duration::from_secs(2), server.shutdown())
         .await
         .expect("the shutdown completes within the grace period")
         .unwrap();
+    wait_for(&refusals, 1, "refusals after the shutdown").await;
     stop.store(true, Ordering::SeqCst);
     let mut full = 0;
     let mut refused = 0;
