@@ -10,11 +10,10 @@ use std::sync::LazyLock;
 use hearth::prelude::*;
 
 /// A `Set-Cookie` as long as the rolling session cookie's: an 87-byte signed value and the
-/// same attributes, `Max-Age` and `Expires`.
+/// same attributes and `Max-Age`.
 static SET_COOKIE: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "sessionId={}.{}; HttpOnly; SameSite=Lax; Path=/; Max-Age=86400; \
-         Expires=Wed, 02 Dec 2026 00:10:05 GMT",
+        "sessionId={}.{}; HttpOnly; SameSite=Lax; Path=/; Max-Age=86400",
         "i".repeat(43),
         "s".repeat(43)
     )

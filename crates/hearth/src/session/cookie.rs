@@ -108,26 +108,21 @@ pub(crate) fn attributes(s: &Settings) -> String {
 }
 
 /// The `Set-Cookie` value carrying `value` for `max_age` (`None`: a browser-session cookie,
-/// `name=value; <attributes>` alone):
-/// `name=value; <attributes>; Max-Age=N; Expires=<date>`, the same text as the `cookie`
-/// crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from the attributes
-/// rendered at start-up and a `; Max-Age=N; Expires=<date>` tail formatted once per second
-/// and thread (every session renewed in that second with the configured lifetime shares
-/// it). Formatting a `cookie::Cookie` per response, date included, cost more than the rest
-/// of a login. `now_ms` is the current time (ms since the epoch), which the caller has
-/// already read.
-pub(crate) fn build(
-    s: &Settings,
-    value: &str,
-    max_age: Option<Duration>,
-    now_ms: u64,
-) -> Option<HeaderValue> {
+/// `name=value; <attributes>` alone): `name=value; <attributes>; Max-Age=N`, the same text as
+/// the `cookie` crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from
+/// the attributes rendered at start-up and a `; Max-Age=N` tail formatted once per lifetime
+/// and thread (every session renewed with the same lifetime, to the second, shares it).
+/// Formatting a `cookie::Cookie` per response cost more than the rest of a login.
+///
+/// No `Expires`: every browser in use honours `Max-Age`, which wins over `Expires` when both
+/// are sent (RFC 6265, section 5.3), so a date would add about 40 bytes to every renewed
+/// response for clients that no longer exist.
+pub(crate) fn build(s: &Settings, value: &str, max_age: Option<Duration>) -> Option<HeaderValue> {
     let Some(max_age) = max_age else {
         return header_value(s, value, "");
     };
     let secs = seconds(max_age).min(400 * 24 * 3600);
-    let expires = (now_ms / 1000).saturating_add(secs.max(0).unsigned_abs());
-    with_tail(secs, expires, |tail| header_value(s, value, tail))
+    with_tail(secs, |tail| header_value(s, value, tail))
 }
 
 /// `name=value<attributes><tail>` as a header value. Inlined: as a call, it cost every
@@ -146,22 +141,20 @@ fn header_value(s: &Settings, value: &str, tail: &str) -> Option<HeaderValue> {
     HeaderValue::from_maybe_shared(bytes::Bytes::from(out)).ok()
 }
 
-/// Calls `f` with `; Max-Age={secs}; Expires={IMF-fixdate of expires}`, formatted when
-/// either differs from the thread's previous call.
-fn with_tail<R>(secs: i64, expires: u64, f: impl FnOnce(&str) -> R) -> R {
+/// Calls `f` with `; Max-Age={secs}`, formatted when it differs from the thread's previous
+/// call.
+fn with_tail<R>(secs: i64, f: impl FnOnce(&str) -> R) -> R {
     use std::fmt::Write as _;
     thread_local! {
-        static CACHE: std::cell::RefCell<(i64, u64, String)> = const {
-            std::cell::RefCell::new((i64::MIN, u64::MAX, String::new()))
+        static CACHE: std::cell::RefCell<(i64, String)> = const {
+            std::cell::RefCell::new((i64::MIN, String::new()))
         };
     }
-    CACHE.with_borrow_mut(|(at_secs, at, text)| {
-        if *at_secs != secs || *at != expires {
+    CACHE.with_borrow_mut(|(at_secs, text)| {
+        if *at_secs != secs {
             text.clear();
-            let date =
-                httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(expires));
-            let _ = write!(text, "; Max-Age={secs}; Expires={date}");
-            (*at_secs, *at) = (secs, expires);
+            let _ = write!(text, "; Max-Age={secs}");
+            *at_secs = secs;
         }
         f(text)
     })
@@ -304,27 +297,16 @@ mod tests {
                 Duration::from_millis(3_599_600),
                 Duration::from_secs(1),
             ] {
-                let fast = build(&s, "abc.def", Some(max_age), super::super::now_ms()).unwrap();
+                let fast = build(&s, "abc.def", Some(max_age)).unwrap();
                 let secs = seconds(max_age);
-                // The date as the crate writes it, from the second `build` took.
-                let fast = fast.to_str().unwrap();
-                let expires = fast.rsplit_once("Expires=").unwrap().1;
-                let at = time::OffsetDateTime::from_unix_timestamp(
-                    httpdate::parse_http_date(expires)
-                        .unwrap()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .as_secs() as i64,
-                )
-                .unwrap();
-                let reference = header(&s, "abc.def".into(), time::Duration::seconds(secs), at);
-                assert_eq!(fast, reference.unwrap().to_str().unwrap());
-                // And the date is now + Max-Age, give or take the second boundary.
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                assert!((at.unix_timestamp() - now - secs).abs() <= 1, "{fast}");
+                let reference = with_attributes(&s, s.name.clone(), "abc.def".into())
+                    .max_age(time::Duration::seconds(secs))
+                    .build()
+                    .to_string();
+                assert_eq!(fast.to_str().unwrap(), reference);
             }
             // A browser-session cookie: no Max-Age, no Expires.
-            let session_only = build(&s, "abc.def", None, super::super::now_ms()).unwrap();
+            let session_only = build(&s, "abc.def", None).unwrap();
             let reference = with_attributes(&s, s.name.clone(), "abc.def".into())
                 .build()
                 .to_string();

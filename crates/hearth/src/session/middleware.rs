@@ -270,14 +270,9 @@ impl SessionMiddleware {
                 if renew && max_age.is_none() {
                     return None;
                 }
-                cookie::build(&self.core.settings, &v.signed, max_age, now)
+                cookie::build(&self.core.settings, &v.signed, max_age)
             }
-            _ => cookie::build(
-                &self.core.settings,
-                &self.core.signer.sign(id),
-                max_age,
-                now,
-            ),
+            _ => cookie::build(&self.core.settings, &self.core.signer.sign(id), max_age),
         }
     }
 }

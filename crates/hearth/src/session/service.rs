@@ -288,7 +288,7 @@ impl SessionService {
     pub fn cookie_header(&self, id: &str) -> Option<HeaderValue> {
         let s = &self.core.settings;
         let max_age = (!s.expire_on_close).then_some(s.max_age);
-        cookie::build(s, &self.sign(id), max_age, super::now_ms())
+        cookie::build(s, &self.sign(id), max_age)
     }
 
     /// The store.

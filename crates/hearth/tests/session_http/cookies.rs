@@ -18,7 +18,8 @@ async fn cookie_carries_every_attribute_and_exactly_once() {
     assert_eq!(attr(&c, "SameSite"), Some("Lax"));
     let max_age: u64 = attr(&c, "Max-Age").unwrap().parse().unwrap();
     assert!((86_390..=86_400).contains(&max_age), "{c}");
-    assert!(attr(&c, "Expires").is_some(), "{c}");
+    // Max-Age alone: it wins over Expires in every browser (RFC 6265, 5.3).
+    assert!(attr(&c, "Expires").is_none(), "{c}");
     assert!(attr(&c, "Secure").is_none(), "{c}");
     assert!(attr(&c, "Domain").is_none(), "{c}");
     // The value is `id.signature`: a 43-character id, base64url.
