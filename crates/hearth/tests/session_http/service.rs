@@ -90,7 +90,26 @@ async fn session_service_works_without_a_request() {
         svc.verify(&svc.sign(&new_id)).as_deref(),
         Some(new_id.as_str())
     );
-    assert!(svc.cookie_header(&new_id).is_some());
+    let header = svc.cookie_header(&new_id).unwrap();
+    let header = header.to_str().unwrap();
+    assert!(
+        header.starts_with(&format!("sessionId={}", svc.sign(&new_id))),
+        "{header}"
+    );
+    assert_eq!(attr(header, "Max-Age"), Some("86400"), "{header}");
+    // With expire_on_close: a browser-session cookie.
+    let closing = hearth::session::session_middleware(SessionOptions {
+        expire_on_close: true,
+        ..options()
+    })
+    .unwrap()
+    .service();
+    let header = closing.cookie_header(&new_id).unwrap();
+    assert_eq!(
+        attr(header.to_str().unwrap(), "Max-Age"),
+        None,
+        "{header:?}"
+    );
     assert!(svc.destroy(&new_id).await.unwrap());
     assert!(!svc.destroy(&new_id).await.unwrap());
     assert!(
