@@ -10,6 +10,15 @@ async fn json(res: reqwest::Response) -> (u16, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// `POST /api/auth/login` with `body` (username, password and maybe rememberMe).
+async fn login(c: &reqwest::Client, url: &str, body: Value) -> reqwest::Response {
+    c.post(format!("{url}/api/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn walk(url: &str) {
     let c = common::client();
 
@@ -23,12 +32,7 @@ async fn walk(url: &str) {
     );
 
     // Bad credentials: 401 JSON.
-    let res = c
-        .post(format!("{url}/api/auth/login"))
-        .json(&json!({ "username": "alice", "password": "wrong" }))
-        .send()
-        .await
-        .unwrap();
+    let res = login(&c, url, json!({ "username": "alice", "password": "wrong" })).await;
     assert_eq!(json(res).await.0, 401);
 
     // A session exists before login (a cart item), then login moves it to a new id.
@@ -46,11 +50,12 @@ async fn walk(url: &str) {
     let anonymous_id = info["id"].as_str().unwrap().to_owned();
 
     let (status, body) = json(
-        c.post(format!("{url}/api/auth/login"))
-            .json(&json!({ "username": "alice", "password": "password123" }))
-            .send()
-            .await
-            .unwrap(),
+        login(
+            &c,
+            url,
+            json!({ "username": "alice", "password": "password123" }),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -217,12 +222,12 @@ async fn flash_flow(url: &str) {
 
 async fn inactivity(url: &str) {
     let c = common::client();
-    let res = c
-        .post(format!("{url}/api/auth/login"))
-        .json(&json!({ "username": "alice", "password": "password123" }))
-        .send()
-        .await
-        .unwrap();
+    let res = login(
+        &c,
+        url,
+        json!({ "username": "alice", "password": "password123" }),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     // Pretend the last request was 31 minutes ago.
     let old = std::time::SystemTime::now()
@@ -249,12 +254,12 @@ async fn inactivity(url: &str) {
 async fn logout_everywhere(url: &str) {
     let (a, b) = (common::client(), common::client());
     for c in [&a, &b] {
-        let res = c
-            .post(format!("{url}/api/auth/login"))
-            .json(&json!({ "username": "bob", "password": "password456" }))
-            .send()
-            .await
-            .unwrap();
+        let res = login(
+            c,
+            url,
+            json!({ "username": "bob", "password": "password456" }),
+        )
+        .await;
         assert_eq!(res.status(), 200);
     }
     let (status, body) = json(
@@ -288,14 +293,12 @@ async fn remember_me(url: &str) {
     const DAY: u64 = 24 * 3600;
     for (remember, lifetime) in [(false, DAY), (true, 30 * DAY)] {
         let c = common::client();
-        let res = c
-            .post(format!("{url}/api/auth/login"))
-            .json(
-                &json!({ "username": "alice", "password": "password123", "rememberMe": remember }),
-            )
-            .send()
-            .await
-            .unwrap();
+        let res = login(
+            &c,
+            url,
+            json!({ "username": "alice", "password": "password123", "rememberMe": remember }),
+        )
+        .await;
         assert_eq!(res.status(), 200);
         assert_eq!(
             cookie_max_age(&res),
