@@ -153,8 +153,12 @@ impl Inner {
                 }
                 // A session with a longer lifetime of its own (`set_max_age`) was just
                 // extended by the default: extend it by its own (see `Core::load_and_touch`).
-                let own = state.stored && core.settings.rolling;
-                if let Some(own) = own.then(|| core.own_max_age(&state.data)).flatten() {
+                let extend_by = if state.stored && core.settings.rolling {
+                    core.own_max_age(&state.data)
+                } else {
+                    None
+                };
+                if let Some(own) = extend_by {
                     match core.store.load_and_touch(v.id(), own).await? {
                         Some(r) => state.expires_at = r.expires_at,
                         None => {
