@@ -4,7 +4,8 @@
 //! It serves with `Application::run` and the default `Scheduler::Auto`: work stealing with the
 //! memory store; thread per core with Redis (one single-threaded runtime per CPU core, each
 //! serving its connections and their Redis round trips start to finish). `WORKERS` sets the
-//! number of worker threads, `SCHEDULER=thread-per-core|work-stealing` overrides the choice.
+//! number of worker threads, `SCHEDULER=thread-per-core|work-stealing` overrides the choice,
+//! `YIELD_WHEN_IDLE=0` turns off `ServerConfig::yield_when_idle`.
 //! `USER_KEY` names the session key of the per-user index (default `userId`, which login
 //! writes); a key login never writes (`USER_KEY=none`) leaves the index out, which is the
 //! work actix-session does (it keeps no index, so it cannot log a user out everywhere).
@@ -38,6 +39,7 @@ fn main() -> hearth::Result<()> {
         .configure(|c| {
             c.workers = workers;
             c.scheduler = scheduler;
+            c.yield_when_idle = std::env::var("YIELD_WHEN_IDLE").as_deref() != Ok("0");
         })
         .run(port)
 }

@@ -1,7 +1,8 @@
 //! `Application::run_until`, thread per core and work stealing. Every worker serves the same
 //! application (singletons and sessions are shared), shutdown stops them all and finishes
 //! in-flight requests, and the shutdown hooks run once. `Scheduler::Auto` serves thread per
-//! core only when a module asks for it.
+//! core only when a module asks for it. Both serve the same with and without
+//! `ServerConfig::yield_when_idle`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -96,15 +97,22 @@ fn work_stealing(thread: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_schedulers_share_the_app_and_shut_down_cleanly() {
-    // One after the other: the shutdown hook counter is shared.
+    // One after the other: the shutdown hook counter is shared. These two let idle workers
+    // sleep without yielding first; the Auto ones below keep the default (yield).
     serve_and_stop(
-        app().configure(|c| c.scheduler = Scheduler::ThreadPerCore),
+        app().configure(|c| {
+            c.scheduler = Scheduler::ThreadPerCore;
+            c.yield_when_idle = false;
+        }),
         thread_per_core,
         1,
     )
     .await;
     serve_and_stop(
-        app().configure(|c| c.scheduler = Scheduler::WorkStealing),
+        app().configure(|c| {
+            c.scheduler = Scheduler::WorkStealing;
+            c.yield_when_idle = false;
+        }),
         work_stealing,
         2,
     )

@@ -520,6 +520,17 @@ pub(crate) fn run_threads(
     listener
         .set_nonblocking(true)
         .map_err(|e| io("cannot configure the listener", e))?;
+    let yield_when_idle = application.config.yield_when_idle;
+    // Runs each time a worker is about to sleep for lack of work (see
+    // `ServerConfig::yield_when_idle`): `yield_now` is sched_yield, which lets another
+    // runnable thread on this core (the client, Redis, a sidecar) run first, so the work it
+    // produces is usually ready when the worker polls for events, and the worker need not
+    // sleep and be woken for it. With nothing else runnable it returns at once.
+    let before_sleep = move || {
+        if yield_when_idle {
+            std::thread::yield_now()
+        }
+    };
     let thread_per_core = match application.config.scheduler {
         super::Scheduler::Auto => application.prefers_thread_per_core,
         super::Scheduler::ThreadPerCore => true,
@@ -529,6 +540,7 @@ pub(crate) fn run_threads(
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name("hearth-pool")
+            .on_thread_park(before_sleep)
             .enable_all()
             .build()
             .map_err(|e| io("cannot start a tokio runtime", e))?;
@@ -541,6 +553,7 @@ pub(crate) fn run_threads(
     }
     let runtime = || {
         tokio::runtime::Builder::new_current_thread()
+            .on_thread_park(before_sleep)
             .enable_all()
             .build()
             .map_err(|e| io("cannot start a tokio runtime", e))
