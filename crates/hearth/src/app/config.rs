@@ -30,15 +30,17 @@ pub struct ServerConfig {
     /// How [`Application::run`](super::Application::run) spreads requests over its worker
     /// threads. Default [`Scheduler::Auto`].
     pub scheduler: Scheduler,
-    /// Before a worker thread of [`Application::run`](super::Application::run) goes to sleep
-    /// for lack of work, it first yields its core to any other thread waiting to run there.
-    /// When the cores are shared with other busy processes (a proxy, Redis, a sidecar, a
-    /// load generator), the request they are about to send is then usually ready when the
-    /// worker looks for events, and the worker neither sleeps nor waits to be woken for it:
-    /// on a two-core machine shared with `wrk`, this served 10–25 % more requests per second
-    /// with the same CPU per request (`bench/RESULTS.md`, thirteenth round). On an idle
-    /// machine it costs one `sched_yield` system call each time a worker runs out of work.
-    /// `listen` ignores it: it serves on the runtime it is called from. Default true.
+    /// Before a worker thread of [`Application::run`](super::Application::run) waits for
+    /// events because it has run out of work, it first yields its core to any other thread
+    /// waiting to run there. When the cores are shared with other busy processes (a proxy,
+    /// Redis, a sidecar, a load generator), what they are about to send is then usually ready
+    /// when the worker looks, and the worker neither sleeps nor waits to be woken for it: on a
+    /// two-core machine shared with `wrk` and Redis, 15–40 % more requests per second for the
+    /// same CPU per request (`bench/RESULTS.md`, thirteenth round). Under
+    /// [`Scheduler::ThreadPerCore`] a worker yields only when its previous wait slept, since
+    /// no other worker serves its connections while it is off its core. On an idle machine
+    /// it costs one `sched_yield` system call each time a worker runs out of work. `listen`
+    /// ignores it: it serves on the runtime it is called from. Default true.
     pub yield_when_idle: bool,
 }
 
