@@ -534,7 +534,9 @@ pub(crate) fn run_threads(
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name("hearth-pool")
-            .on_thread_park(move || idle.before_wait())
+            .on_thread_park(move || {
+                idle.before_wait();
+            })
             .enable_all()
             .build()
             .map_err(|e| io("cannot start a tokio runtime", e))?;
@@ -547,7 +549,9 @@ pub(crate) fn run_threads(
     }
     let runtime = || {
         tokio::runtime::Builder::new_current_thread()
-            .on_thread_park(move || idle.before_wait())
+            .on_thread_park(move || {
+                idle.before_wait();
+            })
             .on_thread_unpark(move || idle.after_wait())
             .enable_all()
             .build()
@@ -637,23 +641,33 @@ thread_local! {
 }
 
 impl IdleYield {
-    fn before_wait(self) {
-        match self {
-            IdleYield::Never => {}
-            IdleYield::Always => std::thread::yield_now(),
-            IdleYield::AfterSleep => {
-                if WAIT.get().1 {
-                    std::thread::yield_now();
-                }
-                WAIT.set((Some(std::time::Instant::now()), false));
-            }
+    /// Called as the worker starts waiting; returns whether it yielded.
+    fn before_wait(self) -> bool {
+        let yields = match self {
+            IdleYield::Never => false,
+            IdleYield::Always => true,
+            IdleYield::AfterSleep => WAIT.get().1,
+        };
+        if yields {
+            std::thread::yield_now();
+        }
+        if let IdleYield::AfterSleep = self {
+            // The wait is what is timed, not the yield before it.
+            WAIT.set((Some(std::time::Instant::now()), false));
+        }
+        yields
+    }
+
+    /// Called as the worker resumes after a wait.
+    fn after_wait(self) {
+        if let (IdleYield::AfterSleep, (Some(began), _)) = (self, WAIT.get()) {
+            Self::waited(began.elapsed());
         }
     }
 
-    fn after_wait(self) {
-        if let (IdleYield::AfterSleep, (Some(began), _)) = (self, WAIT.get()) {
-            WAIT.set((None, began.elapsed() >= SLEPT_AFTER));
-        }
+    /// Records how long this worker's last wait for events took.
+    fn waited(took: Duration) {
+        WAIT.set((None, took >= SLEPT_AFTER));
     }
 }
 
@@ -719,5 +733,26 @@ pub(crate) fn spawn(app: App, listener: TcpListener) -> RunningServer {
         addr,
         handle: ShutdownHandle(Some(tx)),
         task,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_per_core_workers_yield_only_after_a_wait_that_slept() {
+        // Each test runs on a thread of its own, so this worker state starts fresh.
+        let idle = IdleYield::AfterSleep;
+        assert!(idle.before_wait(), "the first wait is preceded by a yield");
+        IdleYield::waited(Duration::ZERO);
+        assert!(
+            !idle.before_wait(),
+            "the last wait found work already there: keep the core"
+        );
+        IdleYield::waited(Duration::from_millis(1));
+        assert!(idle.before_wait(), "the last wait slept: yield first");
+        assert!(IdleYield::Always.before_wait());
+        assert!(!IdleYield::Never.before_wait());
     }
 }
