@@ -35,7 +35,7 @@ pub struct ServerConfig {
     /// waiting to run there. When the cores are shared with other busy processes (a proxy,
     /// Redis, a sidecar, a load generator), what they are about to send is then usually ready
     /// when the worker looks, and the worker neither sleeps nor waits to be woken for it: on a
-    /// two-core machine shared with `wrk` and Redis, 15–40 % more requests per second for the
+    /// two-core machine shared with `wrk` and Redis, 12–40 % more requests per second for the
     /// same CPU per request (`bench/RESULTS.md`, thirteenth round). Under
     /// [`Scheduler::ThreadPerCore`] a worker yields only when its previous wait slept, since
     /// no other worker serves its connections while it is off its core. On an idle machine
