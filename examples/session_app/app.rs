@@ -144,7 +144,8 @@ pub struct SessionData {
     pub last_activity: Option<u64>,
 }
 
-// ── activity tracking (the seed's middleware, done so that the check can trigger) ────────
+// ── activity tracking (the seed's middleware, as an interceptor so that it runs after the ──
+// ── session layer opened the session, and done so that the check can trigger) ────────────
 
 /// Ends logged-in sessions idle for longer than the limit, and records each request's time.
 ///
@@ -155,8 +156,8 @@ pub struct ActivityTracker {
     pub limit: Duration,
 }
 
-impl Middleware for ActivityTracker {
-    async fn handle(&self, mut req: Request, next: Next) -> Response {
+impl Interceptor for ActivityTracker {
+    async fn intercept(&self, mut req: Request, next: CallHandler) -> Response {
         if let Ok(session) = Session::from_request(&mut req).await {
             let logged_in = session.contains("userId");
             if logged_in {
@@ -170,7 +171,7 @@ impl Middleware for ActivityTracker {
                 let _ = session.insert("lastActivity", &now);
             }
         }
-        next.run(req).await
+        next.handle(req).await
     }
 }
 

@@ -36,7 +36,7 @@ async fn main() -> hearth::Result<()> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(3100);
     Application::create::<AppModule>()?
-        .use_middleware(app::ActivityTracker {
+        .use_global_interceptor(app::ActivityTracker {
             limit: app::INACTIVITY_LIMIT,
         })
         .listen(port)

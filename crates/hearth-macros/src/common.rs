@@ -148,11 +148,29 @@ pub(crate) fn middleware_list(attr: &Attribute) -> syn::Result<Vec<syn::Expr>> {
 }
 
 /// Attributes reserved for features that come next.
-pub(crate) const RESERVED_ATTRS: &[(&str, &str)] = &[
-    ("use_guards", "guards"),
-    ("use_interceptors", "interceptors"),
-    ("use_pipes", "pipes"),
+pub(crate) const RESERVED_ATTRS: &[(&str, &str)] = &[("use_pipes", "pipes")];
+
+/// The enhancer lists `#[routes]` reads on a handler: attribute name, `__private` function.
+pub(crate) const ENHANCER_ATTRS: &[(&str, &str)] = &[
+    ("use_guards", "guard"),
+    ("use_interceptors", "interceptor"),
+    ("use_filters", "filter"),
 ];
+
+/// Parses `#[use_guards(A, b::B)]` (and the interceptor and filter lists): types.
+pub(crate) fn type_list(attr: &Attribute) -> syn::Result<Vec<syn::Type>> {
+    let name = attr_name(attr);
+    let tokens = attr_tokens(attr)?.unwrap_or_default();
+    if tokens.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!("`#[{name}]` needs at least one type, as in `#[{name}(AuthGuard)]`"),
+        ));
+    }
+    let list =
+        syn::punctuated::Punctuated::<syn::Type, Token![,]>::parse_terminated.parse2(tokens)?;
+    Ok(list.into_iter().collect())
+}
 
 /// An error for a reserved attribute, if `attr` is one.
 pub(crate) fn reserved_attr(attr: &Attribute) -> Option<syn::Error> {

@@ -13,6 +13,7 @@
 //! | [`#[module]`](macro@module) | a unit struct | the module definition |
 //! | [`#[use_middleware]`](macro@use_middleware) | a controller struct or a route method | read by `#[controller]` / `#[routes]` |
 
+mod battery;
 mod common;
 mod controller;
 mod injectable;

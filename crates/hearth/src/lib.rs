@@ -2,7 +2,7 @@
 //!
 //! A batteries-included, decorator-style web framework: controllers and routes declared with
 //! attributes, modules with `for_root`, dependency injection by type or token, and official
-//! modules such as [sessions](session) — on hyper 1 and tokio.
+//! batteries such as [sessions](session) — on hyper 1 and tokio.
 //!
 //! ```no_run
 //! use hearth::prelude::*;
@@ -29,61 +29,55 @@
 //!
 //! Mistakes are caught early: misuse of an attribute is a compile error pointing at it, and
 //! a missing provider or a dependency cycle is a start-up error naming the whole chain.
+//!
+//! This crate is a facade: the core lives in `hearth-core`, each battery in its own crate
+//! (`hearth-session`…), switched on by cargo features (`session` and `redis` by default).
+//! `docs/architecture.md` shows how the crates fit and how a third-party battery plugs in.
 
-pub mod app;
-mod body;
-pub mod di;
-mod error;
-pub mod extract;
-pub mod middleware;
-pub mod module;
-pub mod response;
-pub mod routing;
-mod scratch;
-pub mod session;
-pub mod testing;
+pub use hearth_core::{
+    App, Application, Body, BoxError, Error, HttpException, HttpResult, IntoResponse, Json,
+    Request, Response, Result, Scheduler, ServerConfig,
+};
+pub use hearth_core::{
+    app, buffer, bytes, cookie, di, extract, http, inventory, lifecycle, middleware, module,
+    response, routing, serde_json, testing,
+};
 
-#[doc(hidden)]
-pub mod __private;
-
-pub use app::{App, Application, Scheduler, ServerConfig};
-pub use body::{Body, BoxError};
-pub use error::{Error, Result};
-pub use response::{HttpException, HttpResult, IntoResponse, Json};
+/// Sessions: signed cookies, lazy loading, rolling expiry, memory and Redis stores (the
+/// `hearth-session` crate; feature `session`, on by default).
+#[cfg(feature = "session")]
+pub use hearth_session as session;
 
 pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
 
-/// The request type of Hearth.
-pub type Request = http::Request<Body>;
-/// The response type of Hearth.
-pub type Response = http::Response<Body>;
-
-pub use bytes;
-pub use cookie;
-pub use http;
-pub use serde_json;
+#[doc(hidden)]
+pub use hearth_core::__private;
 
 /// Everything an application usually needs: `use hearth::prelude::*;`.
 pub mod prelude {
-    pub use crate::app::{App, Application, Scheduler, ServerConfig};
-    pub use crate::di::{
-        DiError, Injectable, OnApplicationShutdown, OnModuleInit, Provider, ProviderKey, Resolver,
-        Scope, Token,
+    pub use hearth_core::app::{App, Application, Scheduler, ServerConfig};
+    pub use hearth_core::di::{
+        BeforeApplicationShutdown, DiError, Injectable, OnApplicationShutdown, OnModuleInit,
+        Provider, ProviderKey, Resolver, Scope, Token,
     };
-    pub use crate::extract::{
+    pub use hearth_core::extract::{
         Extension, Form, FromRequest, FromRequestParts, Inject, Payload, Query, RequestContext,
     };
-    pub use crate::middleware::{Middleware, Next, from_fn};
-    pub use crate::module::{DynamicModule, Module, ModuleDef};
-    pub use crate::response::*;
-    #[cfg(feature = "redis")]
-    pub use crate::session::{RedisOptions, RedisSessionStore};
-    pub use crate::session::{
-        SESSION_SERVICE_TOKEN, SameSite, Session, SessionError, SessionModule, SessionOptions,
-        SessionService, SessionStore, StoreConfig, TypedSession, session_middleware,
+    pub use hearth_core::lifecycle::{
+        CallHandler, ExceptionFilter, FilterContext, Guard, Interceptor, RouteInfo, interceptor_fn,
     };
-    pub use crate::{Body, Request, Response};
+    pub use hearth_core::middleware::{Middleware, Next, from_fn};
+    pub use hearth_core::module::{DynamicModule, Module, ModuleDef};
+    pub use hearth_core::response::*;
+    pub use hearth_core::{Body, Request, Response};
     pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
+    #[cfg(feature = "redis")]
+    pub use hearth_session::{RedisOptions, RedisSessionStore};
+    #[cfg(feature = "session")]
+    pub use hearth_session::{
+        SESSION_SERVICE_TOKEN, SameSite, Session, SessionError, SessionModule, SessionOptions,
+        SessionService, SessionStore, StoreConfig, TypedSession, session, session_middleware,
+    };
     pub use http::StatusCode;
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::{Value, json};

@@ -91,18 +91,16 @@ impl UserController {
 #[controller("/plain")]
 struct PlainController;
 
-/// A route middleware that needs the session: 401 without a logged-in user.
+/// A route guard that needs the session: 401 without a logged-in user.
+#[injectable]
 struct RequireLogin;
 
-impl Middleware for RequireLogin {
-    async fn handle(&self, mut req: Request, next: Next) -> Response {
-        let user = match Session::from_request(&mut req).await {
-            Ok(s) => s.get::<String>("userId").ok().flatten(),
-            Err(e) => return e.into_response(),
-        };
+impl Guard for RequireLogin {
+    async fn can_activate(&self, req: &mut Request, _: &RouteInfo) -> HttpResult<bool> {
+        let user = Session::from_request(req).await?.get::<String>("userId")?;
         match user {
-            Some(_) => next.run(req).await,
-            None => UnauthorizedException::new("Not logged in").into_response(),
+            Some(_) => Ok(true),
+            None => Err(UnauthorizedException::new("Not logged in")),
         }
     }
 }
@@ -125,7 +123,7 @@ impl PlainController {
     }
 
     #[get("/guarded")]
-    #[use_middleware(RequireLogin)]
+    #[use_guards(RequireLogin)]
     async fn guarded(&self) -> &'static str {
         "in"
     }
@@ -231,9 +229,9 @@ async fn log_in(http: &reqwest::Client, url: &str, cookie: Option<&str>) -> Stri
     session_cookie(&res).expect("login cookie")
 }
 
-/// Routes whose handlers cannot reach the session skip the request context when no
-/// middleware runs for them, yet keep every session behaviour: a session cookie they are
-/// sent is still extended (rolling), and route middleware still sees the session.
+/// Routes whose handlers cannot reach the session skip the request context when nothing
+/// else runs for them, yet keep every session behaviour: a session cookie they are sent is
+/// still extended (rolling), and a route guard sees the session.
 #[tokio::test]
 async fn context_free_routes_keep_session_behaviour() {
     let (server, url, http) = serve(Application::create::<AppModule>().unwrap()).await;
@@ -261,7 +259,7 @@ async fn context_free_routes_keep_session_behaviour() {
     assert_eq!(res.status(), 200);
     assert_eq!(session_cookie(&res).as_deref(), Some(cookie.as_str()));
 
-    // The route's middleware reads the session.
+    // The route's guard reads the session.
     let res = http
         .get(format!("{url}/plain/guarded"))
         .send()
@@ -279,21 +277,23 @@ async fn context_free_routes_keep_session_behaviour() {
     server.shutdown().await.unwrap();
 }
 
-/// An application middleware runs for context-free routes too, with the session.
+/// A global interceptor runs for context-free routes too, with the session.
 #[tokio::test]
-async fn application_middleware_sees_the_session_on_context_free_routes() {
+async fn global_interceptor_sees_the_session_on_context_free_routes() {
     let app = Application::create::<AppModule>()
         .unwrap()
-        .use_middleware(from_fn(|mut req: Request, next: Next| async move {
-            let user = match Session::from_request(&mut req).await {
-                Ok(s) => s.get::<String>("userId").ok().flatten(),
-                Err(e) => return e.into_response(),
-            };
-            let mut res = next.run(req).await;
-            let user = user.unwrap_or_else(|| "-".into());
-            res.headers_mut().insert("x-user", user.parse().unwrap());
-            res
-        }));
+        .use_global_interceptor(interceptor_fn(
+            |mut req: Request, next: CallHandler| async move {
+                let user = match Session::from_request(&mut req).await {
+                    Ok(s) => s.get::<String>("userId").ok().flatten(),
+                    Err(e) => return e.into_response(),
+                };
+                let mut res = next.handle(req).await;
+                let user = user.unwrap_or_else(|| "-".into());
+                res.headers_mut().insert("x-user", user.parse().unwrap());
+                res
+            },
+        ));
     let (server, url, http) = serve(app).await;
     let cookie = log_in(&http, &url, None).await;
     let res = http

@@ -70,11 +70,14 @@ pub(crate) fn injectable_impl(model: &InjectableModel) -> TokenStream {
             fn lifecycle() -> ::hearth::__private::Lifecycle<Self> {
                 #[allow(unused_imports)]
                 use ::hearth::__private::{
-                    WithInit as _, WithShutdown as _, WithoutInit as _, WithoutShutdown as _,
+                    WithBeforeShutdown as _, WithInit as _, WithShutdown as _,
+                    WithoutBeforeShutdown as _, WithoutInit as _, WithoutShutdown as _,
                 };
                 let lifecycle = ::hearth::__private::Lifecycle::none();
                 let lifecycle = (&&::hearth::__private::HookProbe::<Self>::new())
                     .lifecycle_init(lifecycle);
+                let lifecycle = (&&::hearth::__private::HookProbe::<Self>::new())
+                    .lifecycle_before_shutdown(lifecycle);
                 (&&::hearth::__private::HookProbe::<Self>::new()).lifecycle_shutdown(lifecycle)
             }
         }

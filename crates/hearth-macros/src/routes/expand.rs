@@ -129,10 +129,10 @@ fn route_def(route: &RouteModel) -> TokenStream {
             continue;
         }
         let value = match &p.kind {
-            ParamKind::Session => {
+            ParamKind::Attribute(call) => {
                 needs_mut = true;
                 quote_spanned! {span=>
-                    match ::hearth::__private::extract_session::<#ty>(&mut #parts).await {
+                    match ::hearth::__private::extract_param::<#ty, _>(#call, &mut #parts).await {
                         ::hearth::__private::Result::Ok(__hearth_value) => __hearth_value,
                         ::hearth::__private::Result::Err(__hearth_response) => return __hearth_response,
                     }
@@ -218,7 +218,29 @@ fn route_def(route: &RouteModel) -> TokenStream {
             )
         })
         .then(|| quote! { .context_free() });
-    quote! {
+    let injected = route
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            matches!(p.kind, ParamKind::Plain | ParamKind::Ctx) && Some(*i) != body_index
+        })
+        .map(|(_, p)| {
+            let ty = &p.ty;
+            quote! {
+                for __hearth_dep in (&&::hearth::__private::DepsProbe::<#ty>::new()).param_dependencies() {
+                    __hearth_route = __hearth_route.depends_on(__hearth_dep);
+                }
+            }
+        });
+    let enhancers = route.enhancers.iter().map(|(f, ty)| {
+        let f = syn::Ident::new(f, proc_macro2::Span::call_site());
+        let with = format_ident!("with_{}s", f);
+        let span = syn::spanned::Spanned::span(ty);
+        quote_spanned! {span=> .#with(::hearth::__private::Vec::from([::hearth::__private::#f::<#ty>()])) }
+    });
+    let metadata = &route.metadata;
+    let route_def = quote! {
         ::hearth::__private::RouteDef::<Self>::new(
             #method,
             #path,
@@ -234,7 +256,17 @@ fn route_def(route: &RouteModel) -> TokenStream {
         )
         #context_free
         #middleware
-    }
+        #(#enhancers)*
+        #(#metadata)*
+    };
+    quote! {{
+        #[allow(unused_imports)]
+        use ::hearth::__private::{InjectDeps as _, NoDeps as _};
+        #[allow(unused_mut)]
+        let mut __hearth_route = #route_def;
+        #(#injected)*
+        __hearth_route
+    }}
 }
 
 /// `#[query("key")]` / `#[header("name")]`: optional when the type is `Option<_>`, required

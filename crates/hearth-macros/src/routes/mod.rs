@@ -29,6 +29,10 @@ pub(crate) struct RouteModel {
     /// The route attribute, for errors about a path that was not written.
     pub(crate) attr: TokenStream,
     pub(crate) middleware: Vec<Expr>,
+    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`: (`__private` function, type).
+    pub(crate) enhancers: Vec<(&'static str, syn::Type)>,
+    /// Battery route attributes and `#[set_metadata(..)]`: the calls on the `RouteDef`.
+    pub(crate) metadata: Vec<TokenStream>,
     pub(crate) params: Vec<ParamModel>,
     /// The return type's span (for "does not implement IntoResponse").
     pub(crate) output_span: Span,
@@ -62,8 +66,8 @@ pub(crate) struct ParamModel {
 
 /// How a parameter is extracted.
 pub(crate) enum ParamKind {
-    /// `#[session]`.
-    Session,
+    /// A battery's parameter attribute (`#[session]`, `#[user]`): the call it stands for.
+    Attribute(TokenStream),
     /// `#[body]`.
     Body,
     /// `#[param]` / `#[param("id")]`.

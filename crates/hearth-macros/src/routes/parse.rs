@@ -29,8 +29,8 @@ pub(crate) const STANDARD_METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
 ];
 
-/// The parameter attributes.
-const PARAM_ATTRS: &[&str] = &["session", "body", "param", "query", "header", "ctx"];
+/// The parameter attributes `#[routes]` owns; any other (but Rust's own) is a battery's.
+const PARAM_ATTRS: &[&str] = &["body", "param", "query", "header", "ctx"];
 
 fn is_route_attr(attr: &Attribute) -> bool {
     is_attr(attr, "route") || SHORTHANDS.iter().any(|(n, _)| is_attr(attr, n))
@@ -71,6 +71,9 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
     let mut route: Option<(MethodSpec, Option<LitStr>, TokenStream)> = None;
     let mut middleware = Vec::new();
     let mut middleware_attr: Option<TokenStream> = None;
+    let mut enhancers = Vec::new();
+    let mut metadata = Vec::new();
+    let is_route = f.attrs.iter().any(is_route_attr);
     f.attrs.retain(|attr| {
         if is_route_attr(attr) {
             if route.is_some() {
@@ -95,19 +98,48 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
                 middleware.extend(list);
             }
             false
+        } else if let Some((_, f)) = crate::common::ENHANCER_ATTRS
+            .iter()
+            .find(|(n, _)| is_attr(attr, n))
+        {
+            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
+            if let Some(list) = errors.check(crate::common::type_list(attr)) {
+                enhancers.extend(list.into_iter().map(|t| (*f, t)));
+            }
+            false
+        } else if is_attr(attr, "set_metadata") {
+            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
+            match attr.parse_args::<syn::Expr>() {
+                Ok(value) => metadata.push(quote::quote! { .metadata(#value) }),
+                Err(_) => errors.spanned(
+                    attr,
+                    "`#[set_metadata]` takes one value, as in `#[set_metadata(Public)]`",
+                ),
+            }
+            false
         } else if let Some(e) = reserved_attr(attr) {
             errors.push(e);
             false
-        } else {
+        } else if !is_route || crate::battery::is_rust_attr(attr) {
+            // Not a route (a helper method keeps its attributes), or Rust's own.
             true
+        } else {
+            // A battery's route attribute (`#[roles("admin")]`): applied to the route's
+            // metadata through the function of that name in scope.
+            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
+            if let Some(call) = errors.check(crate::battery::battery_call(attr)) {
+                metadata.push(quote::quote! { .attribute(#call) });
+            }
+            false
         }
     });
     let params = parse_params(f, route.is_some(), errors);
     let Some((method, path, attr)) = route else {
         if let Some(tokens) = middleware_attr {
+            let what = short_attr(&tokens);
             errors.spanned(
                 tokens,
-                format!("`#[use_middleware]` on `{name}`, which is not a route; add a route attribute such as `#[get(\"/\")]`"),
+                format!("`{what}` on `{name}`, which is not a route; add a route attribute such as `#[get(\"/\")]`"),
             );
         }
         return None;
@@ -128,6 +160,8 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
         path,
         attr,
         middleware,
+        enhancers,
+        metadata,
         params,
         output_span,
     })
@@ -209,7 +243,8 @@ fn parse_params(f: &mut ImplItemFn, is_route: bool, errors: &mut Errors) -> Vec<
         let ty = (*pat_ty.ty).clone();
         pat_ty.attrs.retain(|attr| {
             let name = attr_name(attr);
-            if attr.path().segments.len() != 1 || !PARAM_ATTRS.contains(&name.as_str()) {
+            let own = attr.path().segments.len() == 1 && PARAM_ATTRS.contains(&name.as_str());
+            if !own && crate::battery::is_rust_attr(attr) {
                 return true;
             }
             if !is_route {
@@ -226,7 +261,12 @@ fn parse_params(f: &mut ImplItemFn, is_route: bool, errors: &mut Errors) -> Vec<
                 );
                 return false;
             }
-            if let Some(k) = errors.check(parse_param_attr(attr, &name, &pat, &ty)) {
+            let parsed = if own {
+                parse_param_attr(attr, &name, &pat, &ty)
+            } else {
+                crate::battery::battery_call(attr).map(ParamKind::Attribute)
+            };
+            if let Some(k) = errors.check(parsed) {
                 kind = Some((k, attr.to_token_stream()));
             } else {
                 kind = Some((ParamKind::Invalid, attr.to_token_stream()));
@@ -257,10 +297,6 @@ fn parse_param_attr(
         }
     };
     Ok(match name {
-        "session" => {
-            no_args(attr)?;
-            ParamKind::Session
-        }
         "body" => {
             no_args(attr)?;
             ParamKind::Body
@@ -305,4 +341,18 @@ fn parse_param_attr(
 /// `Some(U)` when the type is `Option<U>`.
 pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     generic_inner(ty, "Option")
+}
+
+/// `#[name]` of an attribute's tokens, for messages.
+fn short_attr(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let name: String = text
+        .trim_start_matches('#')
+        .trim_start()
+        .trim_start_matches('[')
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+        .collect();
+    format!("#[{name}]")
 }

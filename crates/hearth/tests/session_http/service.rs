@@ -246,22 +246,22 @@ async fn session_service_is_injected_by_type_and_token_in_every_module() {
     app.build().await.unwrap();
 }
 
-/// The session layer of `SessionModule::for_root` runs outside every other middleware: a
-/// module imported *before* it can still read and write the session in its middleware, and
-/// sees the session cookie on the way out.
+/// The session layer of `SessionModule::for_root` opens before every interceptor and closes
+/// after them: a module imported *before* it can still read and write the session in its
+/// global interceptor, which runs before the layer sets the session cookie.
 #[tokio::test]
-async fn module_middleware_imported_before_the_session_module_sees_the_session() {
-    let audit = ModuleDef::new("AuditModule").middleware(from_fn(
-        |mut req: Request, next: Next| async move {
+async fn module_interceptor_imported_before_the_session_module_sees_the_session() {
+    let audit = ModuleDef::new("AuditModule").interceptor_value(interceptor_fn(
+        |mut req: Request, next: CallHandler| async move {
             let session = match Session::from_request(&mut req).await {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
             let visits: u64 = session.get("visits").ok().flatten().unwrap_or(0);
             session.insert("visits", &(visits + 1)).unwrap();
-            let mut res = next.run(req).await;
+            let mut res = next.handle(req).await;
             let cookie_set = res.headers().contains_key(http::header::SET_COOKIE);
-            // Not yet: the layer sets the cookie after every middleware ran.
+            // Not yet: the layer sets the cookie after every interceptor ran.
             res.headers_mut().insert(
                 "x-cookie-seen",
                 (cookie_set as u8).to_string().parse().unwrap(),

@@ -353,15 +353,18 @@ pub async fn start_with(options: SessionOptions, gate: Arc<Gate>, activity: bool
     );
     let mut app = Application::from_module(module).expect("valid app");
     if activity {
-        // The seed's activity tracking, for sessions that exist.
-        app = app.use_middleware(from_fn(|mut req: Request, next: Next| async move {
-            if let Ok(session) = Session::from_request(&mut req).await {
-                if !session.is_new() {
-                    let _ = session.insert("lastActivity", &hearth::session::now_ms());
+        // The seed's activity tracking, for sessions that exist: an interceptor, since
+        // middleware runs before the session layer opens.
+        app = app.use_global_interceptor(interceptor_fn(
+            |mut req: Request, next: CallHandler| async move {
+                if let Ok(session) = Session::from_request(&mut req).await {
+                    if !session.is_new() {
+                        let _ = session.insert("lastActivity", &hearth::session::now_ms());
+                    }
                 }
-            }
-            next.run(req).await
-        }));
+                next.handle(req).await
+            },
+        ));
     }
     serve(app, name).await
 }

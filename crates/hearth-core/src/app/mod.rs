@@ -1,0 +1,371 @@
+//! The application: module graph → container → endpoints and router, then the server.
+
+mod assemble;
+mod config;
+mod server;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use http::{Method, header};
+
+pub use config::{Limits, Scheduler, ServerConfig};
+pub use server::{RunningServer, ShutdownHandle};
+
+use crate::di::{Container, ContainerBuilder, Injectable};
+use crate::lifecycle::{
+    AppCore, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
+};
+use crate::middleware::{Middleware, Next};
+use crate::module::{Import, IntoImport, Module};
+use crate::response::{IntoResponse, Panic};
+use crate::routing::{Endpoint, Lookup, Router};
+use crate::{Request, Response};
+use assemble::{Assembler, Globals};
+
+/// An application being configured: the module graph is resolved and checked, nothing is
+/// built yet. [`listen`](Application::listen) (or [`build`](Application::build)) builds
+/// every provider, runs the `on_module_init` hooks and serves.
+///
+/// ```no_run
+/// # use hearth::prelude::*;
+/// # #[module()] struct AppModule;
+/// #[tokio::main]
+/// async fn main() -> hearth::Result<()> {
+///     Application::create::<AppModule>()?.listen(3100).await
+/// }
+/// ```
+pub struct Application {
+    container: Container,
+    /// What the modules install, then what the application adds (root module's id 0).
+    globals: Globals,
+    config: ServerConfig,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Resolves and checks the module graph rooted at `M`: a missing provider, a cycle or a
+    /// misconfigured module is an error here, naming the chain and the fix.
+    pub fn create<M: Module>() -> crate::Result<Self> {
+        Self::from_import(Import::of::<M>())
+    }
+
+    /// Same as [`create`](Application::create), for a dynamic root module.
+    pub fn from_module(root: impl IntoImport) -> crate::Result<Self> {
+        Self::from_import(root.into_import())
+    }
+
+    fn from_import(root: Import) -> crate::Result<Self> {
+        let built = ContainerBuilder::build(root)?;
+        let mut globals = Globals::default();
+        for (module, parts) in built.parts {
+            globals.add(module, parts);
+        }
+        Ok(Application {
+            container: built.container,
+            globals,
+            config: ServerConfig::default(),
+        })
+    }
+
+    /// Adds a middleware for every request (`app.use(..)` in other frameworks). Runs after
+    /// the middleware installed by modules, in call order.
+    pub fn use_middleware(mut self, m: impl Middleware) -> Self {
+        self.globals.middleware.push(crate::middleware::shared(m));
+        self
+    }
+
+    /// Adds a request layer for the whole application, after the modules' layers.
+    pub fn use_layer(mut self, layer: impl RequestLayer) -> Self {
+        self.globals
+            .layers
+            .push(crate::lifecycle::shared_layer(layer));
+        self
+    }
+
+    /// Adds a global guard (after the modules' global guards).
+    pub fn use_global_guard(mut self, guard: impl Guard) -> Self {
+        self.globals.guards.push((0, Enhancer::guard_value(guard)));
+        self
+    }
+
+    /// Adds a global guard built by DI from the root module's providers.
+    pub fn use_global_guard_class<G: Guard + Injectable>(mut self) -> Self {
+        self.globals.guards.push((0, Enhancer::guard::<G>()));
+        self
+    }
+
+    /// Adds a global interceptor (after the modules' global interceptors).
+    pub fn use_global_interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.globals
+            .interceptors
+            .push((0, Enhancer::interceptor_value(interceptor)));
+        self
+    }
+
+    /// Adds a global exception filter (tried after the modules' global filters).
+    pub fn use_global_filter(mut self, filter: impl ExceptionFilter) -> Self {
+        self.globals
+            .filters
+            .push((0, Enhancer::filter_value(filter)));
+        self
+    }
+
+    /// Replaces the server configuration.
+    pub fn with_config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Changes the server configuration in place.
+    pub fn configure(mut self, f: impl FnOnce(&mut ServerConfig)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// Whether a module asked to be served thread per core.
+    pub(crate) fn prefers_thread_per_core(&self) -> bool {
+        self.globals.thread_per_core
+    }
+
+    /// Builds every provider and controller, runs `on_module_init` hooks and builds the
+    /// endpoints (each route's middleware and planned lifecycle stages) and the route table.
+    pub async fn build(self) -> crate::Result<App> {
+        let problems = self.config.check();
+        if !problems.is_empty() {
+            return Err(crate::Error::Startup(problems));
+        }
+        self.container.instantiate().await?;
+        let mut asm = Assembler {
+            container: &self.container,
+            globals: &self.globals,
+            cache: Default::default(),
+            problems: Vec::new(),
+        };
+        let mut endpoints = Vec::new();
+        for (mid, module) in self.container.modules().iter().enumerate() {
+            for c in &module.controllers {
+                let instance = (c.construct)(&self.container.resolver(mid))?;
+                for r in (c.mount)(instance) {
+                    endpoints.push(asm.endpoint(mid, r));
+                }
+            }
+            let routes =
+                std::mem::take(&mut *module.routes.lock().unwrap_or_else(|e| e.into_inner()));
+            for r in routes {
+                endpoints.push(asm.endpoint(mid, r));
+            }
+        }
+        warn_unmounted(&self.container);
+        let not_found = asm.special(RouteKind::NotFound, assemble::not_found());
+        let router = asm.router(endpoints);
+        let (Some(router), true) = (router, asm.problems.is_empty()) else {
+            return Err(crate::Error::Startup(asm.problems));
+        };
+        for slot in &router.slots {
+            for e in &slot.endpoints {
+                tracing::info!(target: "hearth::routes", "{:<7} {:<32} → {}", e.method.as_str(), slot.path, e.name);
+            }
+        }
+        let limits = Limits::from(&self.config);
+        Ok(App(Arc::new(Shared {
+            core: Arc::new(AppCore {
+                container: self.container,
+                limits,
+            }),
+            router,
+            not_found,
+            config: self.config,
+        })))
+    }
+
+    /// Builds the application and serves it on `0.0.0.0:port` until SIGINT or SIGTERM.
+    pub async fn listen(self, port: u16) -> crate::Result<()> {
+        let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| crate::Error::Io {
+                context: format!("cannot listen on port {port} (is another process using it?)"),
+                source: e,
+            })?;
+        self.listen_on(listener).await
+    }
+
+    /// Builds the application and serves it on an existing listener until SIGINT or
+    /// SIGTERM (bind port 0 in tests).
+    pub async fn listen_on(self, listener: tokio::net::TcpListener) -> crate::Result<()> {
+        let app = self.build().await?;
+        server::serve(app, listener, server::shutdown_signal()).await
+    }
+
+    /// Builds the application and serves it on `0.0.0.0:port` **thread per core** until
+    /// SIGINT or SIGTERM: one single-threaded runtime per CPU core (see
+    /// [`ServerConfig::workers`]), each serving its connections start to finish, so a request
+    /// and the store round trips it waits for never hop between threads. This is the fastest
+    /// way to serve; it blocks, so call it from a plain `fn main` (not inside a tokio runtime):
+    ///
+    /// ```no_run
+    /// # use hearth::prelude::*;
+    /// # #[module()] struct AppModule;
+    /// fn main() -> hearth::Result<()> {
+    ///     Application::create::<AppModule>()?.run(3100)
+    /// }
+    /// ```
+    ///
+    /// Handlers must not block a worker thread (use `tokio::task::spawn_blocking`), and state
+    /// shared between requests must be `Send + Sync`, as with `listen`.
+    pub fn run(self, port: u16) -> crate::Result<()> {
+        let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| crate::Error::Io {
+            context: format!("cannot listen on port {port} (is another process using it?)"),
+            source: e,
+        })?;
+        self.run_on(listener)
+    }
+
+    /// [`run`](Application::run) on an existing listener.
+    pub fn run_on(self, listener: std::net::TcpListener) -> crate::Result<()> {
+        self.run_until(listener, server::shutdown_signal())
+    }
+
+    /// [`run_on`](Application::run_on), stopping when `shutdown` completes instead of on a
+    /// signal (for tests and embedding).
+    pub fn run_until(
+        self,
+        listener: std::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> crate::Result<()> {
+        server::run_threads(self, listener, shutdown)
+    }
+}
+
+/// Warns about controllers defined with `#[routes]` that no module mounts.
+fn warn_unmounted(container: &Container) {
+    let mounted: std::collections::HashSet<std::any::TypeId> = container
+        .modules()
+        .iter()
+        .flat_map(|m| m.controllers.iter().map(|c| c.type_id))
+        .collect();
+    for d in inventory::iter::<crate::__private::ControllerDescriptor> {
+        if !mounted.contains(&(d.type_id)()) {
+            tracing::warn!(
+                "controller {} is defined but no module mounts it; add it to a module's `controllers`",
+                d.name
+            );
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    core: Arc<AppCore>,
+    router: Router,
+    not_found: Endpoint,
+    pub(crate) config: ServerConfig,
+}
+
+/// A built application: handles requests in process ([`App::handle`]) or over TCP
+/// ([`App::serve`]). Cheap to clone.
+#[derive(Clone)]
+pub struct App(Arc<Shared>);
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Handles one request: routing, then its endpoint's middleware and lifecycle. A panic in
+    /// a handler or a middleware becomes a 500 response.
+    pub async fn handle(&self, req: Request) -> Response {
+        match AssertUnwindSafe(self.serve_one(req)).catch_unwind().await {
+            Ok(res) => res,
+            Err(panic) => Panic::from_payload(panic).into_response(),
+        }
+    }
+
+    async fn serve_one(&self, mut req: Request) -> Response {
+        let shared = &*self.0;
+        let endpoint = match shared.router.find(req.method(), req.uri().path()) {
+            Lookup::Route(endpoint, params) => {
+                if let Some(params) = params {
+                    req.extensions_mut().insert(params);
+                }
+                endpoint
+            }
+            Lookup::MethodNotAllowed(endpoint) => endpoint,
+            Lookup::NotFound => &shared.not_found,
+        };
+        let is_head = req.method() == Method::HEAD;
+        let mut res = if endpoint.plain {
+            // The fast path: nothing but the handler.
+            (endpoint.core.handler)(req).await
+        } else {
+            if endpoint.needs_context {
+                req.extensions_mut().insert(Ctx {
+                    app: shared.core.clone(),
+                    route: endpoint.core.route.clone(),
+                    states: Default::default(),
+                });
+            }
+            if endpoint.middleware.is_empty() {
+                endpoint.core.run(req).await
+            } else {
+                Next::new(endpoint.middleware.clone(), endpoint.terminal.clone())
+                    .run(req)
+                    .await
+            }
+        };
+        if is_head {
+            strip_body(&mut res);
+        }
+        res
+    }
+
+    /// Serves the application on `listener` until `shutdown` completes, then finishes
+    /// in-flight requests (up to the configured grace period) and runs the
+    /// `on_application_shutdown` hooks.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> crate::Result<()> {
+        server::serve(self, listener, shutdown).await
+    }
+
+    /// Starts serving on `listener` in a background task; the handle stops it.
+    pub fn spawn(self, listener: tokio::net::TcpListener) -> RunningServer {
+        server::spawn(self, listener)
+    }
+
+    pub(crate) fn config(&self) -> &ServerConfig {
+        &self.0.config
+    }
+
+    pub(crate) async fn before_shutdown_hooks(&self) {
+        self.0.core.container.before_shutdown().await;
+    }
+
+    pub(crate) async fn shutdown_hooks(&self) {
+        self.0.core.container.shutdown().await;
+    }
+}
+
+/// A HEAD response keeps GET's headers (including Content-Length) but no body.
+fn strip_body(res: &mut Response) {
+    use http_body::Body as _;
+    if let Some(len) = res.body().size_hint().exact() {
+        if !res.headers().contains_key(header::CONTENT_LENGTH) {
+            res.headers_mut().insert(header::CONTENT_LENGTH, len.into());
+        }
+    }
+    *res.body_mut() = crate::Body::empty();
+}

@@ -1,0 +1,61 @@
+//! The context a request carries through its lifecycle: the application's container and
+//! limits, the matched route, and the states the request layers opened. Extractors read it
+//! from the request's extensions; nothing here reaches back into the application.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::route::RouteInfo;
+use crate::app::Limits;
+use crate::di::Container;
+
+/// A layer's per-request state, type-erased.
+pub type AnyState = Arc<dyn Any + Send + Sync>;
+
+/// What the application shares with every request that needs a context.
+pub(crate) struct AppCore {
+    pub(crate) container: Container,
+    pub(crate) limits: Limits,
+}
+
+/// The request's context (one extension for everything, so one allocation).
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub(crate) app: Arc<AppCore>,
+    pub(crate) route: Arc<RouteInfo>,
+    pub(crate) states: States,
+}
+
+/// The states opened by layers: inline for the usual one or two, then a vector.
+#[derive(Clone, Default)]
+pub(crate) struct States {
+    inline: [Option<AnyState>; 2],
+    more: Vec<AnyState>,
+}
+
+impl States {
+    pub(crate) fn push(&mut self, state: AnyState) {
+        match self.inline.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => *slot = Some(state),
+            None => self.more.push(state),
+        }
+    }
+
+    fn find<S: Send + Sync + 'static>(&self) -> Option<Arc<S>> {
+        self.inline
+            .iter()
+            .flatten()
+            .chain(self.more.iter())
+            // The innermost layer of a type wins: search from the last opened.
+            .rev()
+            .find(|s| (***s).is::<S>())
+            .and_then(|s| s.clone().downcast::<S>().ok())
+    }
+}
+
+/// The state of type `S` a request layer opened for this request, if any: how a battery's
+/// extractor reaches what its layer prepared (the session battery's `Session` reads its
+/// not-yet-loaded session this way).
+pub fn request_state<S: Send + Sync + 'static>(extensions: &http::Extensions) -> Option<Arc<S>> {
+    extensions.get::<Ctx>().and_then(|c| c.states.find::<S>())
+}
