@@ -147,7 +147,7 @@ impl<T: Clone + Send + Sync + 'static> FromRequestParts for Extension<T> {
 
 /// The request context: method, URI, version, headers and extensions (what `#[ctx]` gives).
 ///
-/// Values that middleware stored are read with [`RequestContext::get`], as the seed's
+/// Values that middleware stored are read with [`RequestContext::get`], as Bun Server's
 /// `ctx.get("session")` does.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
