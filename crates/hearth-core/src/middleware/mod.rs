@@ -5,10 +5,10 @@
 //! request's extensions (`req.extensions_mut().insert(v)`, read with
 //! [`Extension`](crate::extract::Extension) or `#[ctx]`).
 //!
-//! Order: the session layer of `SessionModule::for_root` (outermost, so every middleware can
-//! use the session and the cookie is set after all of them ran), then middleware installed by
-//! imported modules, then `Application::use_middleware` in call order, then the
-//! controller's, then the route's.
+//! Order: middleware installed by imported modules, then `Application::use_middleware` in
+//! call order, then the controller's, then the route's. Middleware runs right after routing,
+//! before the batteries' request layers open (see [`lifecycle`](crate::lifecycle)): code that
+//! needs a layer's state (the session, the user) is a guard or an interceptor.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -41,7 +41,9 @@ pub trait Middleware: Send + Sync + 'static {
     fn handle(&self, req: Request, next: Next) -> impl Future<Output = Response> + Send;
 }
 
-/// The object-safe form of [`Middleware`], as stored in chains.
+/// The object-safe form of [`Middleware`], as stored in chains (an implementation detail,
+/// implemented for every [`Middleware`]).
+#[doc(hidden)]
 pub trait DynMiddleware: Send + Sync + 'static {
     /// Handles the request. Takes the middleware's `Arc` so that the returned future owns
     /// it: one allocation per middleware per request.
