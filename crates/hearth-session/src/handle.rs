@@ -28,13 +28,13 @@ const FLASH_KEY: &str = "__flash";
 pub(crate) struct Slot(pub(crate) Arc<Inner>);
 
 impl Slot {
-    /// The request's session: a hand-installed middleware's (the innermost), else the
-    /// application's session layer's.
+    /// The request's session: the session layer's (`SessionModule`), else a hand-installed
+    /// middleware's.
     fn of(extensions: &http::Extensions) -> Option<Slot> {
-        if let Some(slot) = extensions.get::<Slot>() {
-            return Some(slot.clone());
+        if let Some(inner) = hearth_core::lifecycle::request_state::<Inner>(extensions) {
+            return Some(Slot(inner));
         }
-        hearth_core::lifecycle::request_state::<Inner>(extensions).map(Slot)
+        extensions.get::<Slot>().cloned()
     }
 }
 

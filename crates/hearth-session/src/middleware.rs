@@ -71,34 +71,84 @@ impl SessionMiddleware {
         SessionService::from_core(self.core.clone())
     }
 
+    /// What to do with the cookie when no store call is needed (`None`: one is). Most
+    /// requests end here: a session that was read but not changed, or none at all.
+    #[inline]
+    fn action_without_store(&self, inner: &Inner) -> Option<CookieAction> {
+        let Some(state) = inner.state.get() else {
+            // Never loaded: only a valid cookie matters, and only to extend it (a store call),
+            // unless the store just failed this request (do not wait on it a second time).
+            if inner.load_failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return Some(CookieAction::None);
+            }
+            return match &inner.cookie.verified {
+                Some(_) if self.core.settings.rolling => None,
+                _ => Some(CookieAction::None),
+            };
+        };
+        let st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let writes = st.modified && (st.stored || !st.data.is_empty());
+        if writes || !st.discard.is_empty() || st.carried_from.is_some() {
+            return None;
+        }
+        if st.stored {
+            return Some(self.renewal(inner, &st));
+        }
+        Some(if st.cookie_dead && inner.cookie.present {
+            CookieAction::Remove
+        } else {
+            CookieAction::None
+        })
+    }
+
+    /// The cookie of a stored session nothing changed: renewed (`rolling`, or re-signed with
+    /// the current key), or left alone.
+    #[inline]
+    fn renewal(&self, inner: &Inner, st: &State) -> CookieAction {
+        let current_key = inner
+            .cookie
+            .verified
+            .as_ref()
+            .is_some_and(|v| v.current_key);
+        if !self.core.settings.rolling && current_key {
+            return CookieAction::None;
+        }
+        let id = st.id.as_deref().unwrap_or_default();
+        let expires_at = self.core.cookie_expiry(&st.data, st.expires_at);
+        if inner.cookie.verified.as_ref().is_some_and(|v| v.id() == id) {
+            return CookieAction::Renew { expires_at };
+        }
+        CookieAction::Set {
+            id: id.to_owned(),
+            expires_at,
+        }
+    }
+
     /// `now`: the time the response is being finished at (ms since the epoch), one clock
     /// read for the whole of `close`.
     async fn finish(&self, inner: &Inner, now: u64) -> Result<CookieAction, SessionError> {
+        if let Some(action) = self.action_without_store(inner) {
+            return Ok(action);
+        }
         let core = &self.core;
-        let s = &core.settings;
         let Some(state) = inner.state.get() else {
-            // Never loaded: only a valid cookie matters, and only to extend it.
-            if inner.load_failed.load(std::sync::atomic::Ordering::Relaxed) {
-                // The store just failed this request: do not wait on it a second time.
+            // Never loaded, with a valid cookie: read as well as extended (a session that set
+            // a lifetime of its own, `Session::set_max_age`, is extended by that).
+            let Some(v) = &inner.cookie.verified else {
                 return Ok(CookieAction::None);
-            }
-            return Ok(match &inner.cookie.verified {
-                // Read as well as extended: a session that set a lifetime of its own
-                // (`Session::set_max_age`) is extended by that.
-                Some(v) if s.rolling => match core.load_and_touch(v.id()).await {
-                    Ok(Some(r)) => CookieAction::Renew {
-                        expires_at: core.cookie_expiry(&r.data, r.expires_at),
-                    },
-                    Ok(None) => CookieAction::Remove,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not extend the session");
-                        CookieAction::None
-                    }
+            };
+            return Ok(match core.load_and_touch(v.id()).await {
+                Ok(Some(r)) => CookieAction::Renew {
+                    expires_at: core.cookie_expiry(&r.data, r.expires_at),
                 },
-                _ => CookieAction::None,
+                Ok(None) => CookieAction::Remove,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not extend the session");
+                    CookieAction::None
+                }
             });
         };
-        let (discard, carried_from, write, stored, expires_at, dead) = {
+        let (discard, carried_from, write, stored, dead) = {
             let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
             let st: &mut State = &mut st;
             let write = if st.modified && (st.stored || !st.data.is_empty()) {
@@ -121,7 +171,6 @@ impl SessionMiddleware {
                 st.carried_from.take(),
                 write,
                 st.stored,
-                st.expires_at,
                 st.cookie_dead,
             )
         };
@@ -140,23 +189,9 @@ impl SessionMiddleware {
             core.store.delete(&old).await?;
             ended = true;
         }
-        let current_key = inner
-            .cookie
-            .verified
-            .as_ref()
-            .is_some_and(|v| v.current_key);
         if stored {
-            if s.rolling || !current_key {
-                let st = state.lock().unwrap_or_else(|e| e.into_inner());
-                let id = st.id.as_deref().unwrap_or_default();
-                let expires_at = core.cookie_expiry(&st.data, expires_at);
-                if inner.cookie.verified.as_ref().is_some_and(|v| v.id() == id) {
-                    return Ok(CookieAction::Renew { expires_at });
-                }
-                let id = id.to_owned();
-                return Ok(CookieAction::Set { id, expires_at });
-            }
-            return Ok(CookieAction::None);
+            let st = state.lock().unwrap_or_else(|e| e.into_inner());
+            return Ok(self.renewal(inner, &st));
         }
         if (ended || dead) && inner.cookie.present {
             return Ok(CookieAction::Remove);
@@ -225,10 +260,23 @@ impl SessionMiddleware {
 
     /// After the handler: saves the session as needed and sets its cookie on `res`; a
     /// failed save replaces the response.
-    async fn close(&self, inner: &Inner, mut res: Response) -> Response {
-        let s = &self.core.settings;
+    async fn close(&self, inner: &Inner, res: Response) -> Response {
         let now = now_ms();
-        let header: Option<HeaderValue> = match self.finish(inner, now).await {
+        let action = self.finish(inner, now).await;
+        self.apply(inner, action, now, res)
+    }
+
+    /// Sets the cookie `action` asks for on `res` (a failed save replaces it).
+    #[inline]
+    fn apply(
+        &self,
+        inner: &Inner,
+        action: Result<CookieAction, SessionError>,
+        now: u64,
+        mut res: Response,
+    ) -> Response {
+        let s = &self.core.settings;
+        let header: Option<HeaderValue> = match action {
             Ok(CookieAction::None) => None,
             Ok(CookieAction::Renew { expires_at }) => match &inner.cookie.verified {
                 Some(v) => self.set_cookie(inner, v.id(), expires_at, now, true),
@@ -316,6 +364,10 @@ impl RequestLayer for SessionMiddleware {
     }
 
     fn close(&self, state: Arc<Inner>, res: Response) -> Close {
+        // Most requests need no store call after the handler: no future to box for them.
+        if let Some(action) = self.action_without_store(&state) {
+            return Close::Ready(self.apply(&state, Ok(action), now_ms(), res));
+        }
         let this = self.clone();
         Close::Wait(Box::pin(async move { this.close(&state, res).await }))
     }

@@ -309,16 +309,18 @@ impl App {
             // The fast path: nothing but the handler.
             (endpoint.core.handler)(req).await
         } else {
-            if endpoint.needs_context {
-                req.extensions_mut().insert(Ctx {
-                    app: shared.core.clone(),
-                    route: endpoint.core.route.clone(),
-                    states: Default::default(),
-                });
-            }
+            let ctx = endpoint.needs_context.then(|| Ctx {
+                app: shared.core.clone(),
+                route: endpoint.core.route.clone(),
+                states: Default::default(),
+            });
             if endpoint.middleware.is_empty() {
-                endpoint.core.run(req).await
+                endpoint.core.run(req, ctx).await
             } else {
+                // Middleware may read the context (`Inject<T>`): it goes in first.
+                if let Some(ctx) = ctx {
+                    req.extensions_mut().insert(ctx);
+                }
                 Next::new(endpoint.middleware.clone(), endpoint.terminal.clone())
                     .run(req)
                     .await

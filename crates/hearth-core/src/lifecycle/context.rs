@@ -26,30 +26,32 @@ pub(crate) struct Ctx {
     pub(crate) states: States,
 }
 
-/// The states opened by layers: inline for the usual one or two, then a vector.
+/// The states opened by layers: the first inline (most routes have one layer), the rest in a
+/// vector.
 #[derive(Clone, Default)]
 pub(crate) struct States {
-    inline: [Option<AnyState>; 2],
+    first: Option<AnyState>,
     more: Vec<AnyState>,
 }
 
 impl States {
     pub(crate) fn push(&mut self, state: AnyState) {
-        match self.inline.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => *slot = Some(state),
-            None => self.more.push(state),
+        if self.first.is_none() {
+            self.first = Some(state);
+        } else {
+            self.more.push(state);
         }
     }
 
     fn find<S: Send + Sync + 'static>(&self) -> Option<Arc<S>> {
-        self.inline
+        // The innermost layer of a type wins: search from the last opened.
+        let found = self
+            .more
             .iter()
-            .flatten()
-            .chain(self.more.iter())
-            // The innermost layer of a type wins: search from the last opened.
             .rev()
             .find(|s| (***s).is::<S>())
-            .and_then(|s| s.clone().downcast::<S>().ok())
+            .or_else(|| self.first.as_ref().filter(|s| (***s).is::<S>()))?;
+        found.clone().downcast::<S>().ok()
     }
 }
 

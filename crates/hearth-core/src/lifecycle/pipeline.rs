@@ -25,6 +25,10 @@ pub(crate) struct Stages {
 }
 
 impl Stages {
+    fn only_layers(&self) -> bool {
+        self.guards.is_empty() && self.interceptors.is_empty() && self.filters.is_empty()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.layers.is_empty()
             && self.guards.is_empty()
@@ -56,15 +60,38 @@ impl Kept {
         }
     }
 
-    /// Last kept first.
-    fn into_rev(self) -> impl Iterator<Item = (usize, AnyState)> {
-        self.inline.into_iter().flatten().chain(self.more).rev()
+    /// Closes what was kept, last kept first.
+    async fn close(self, layers: &[Box<dyn Planned>], mut res: Response) -> Response {
+        let Kept {
+            inline: [a, b],
+            more,
+        } = self;
+        for (i, state) in more.into_iter().rev() {
+            res = close_one(&*layers[i], state, res).await;
+        }
+        for (i, state) in [b, a].into_iter().flatten() {
+            res = close_one(&*layers[i], state, res).await;
+        }
+        res
+    }
+}
+
+async fn close_one(layer: &dyn Planned, state: AnyState, res: Response) -> Response {
+    match layer.close(state, res) {
+        Close::Ready(r) => r,
+        Close::Wait(f) => f.await,
     }
 }
 
 impl Core {
-    pub(crate) async fn run(&self, mut req: Request) -> Response {
+    /// Runs the endpoint's stages. `ctx`: the request's context when it is not in the
+    /// request yet (no middleware ran): the layers' states go into it before it is inserted,
+    /// which spares a lookup per state.
+    pub(crate) async fn run(&self, mut req: Request, mut ctx: Option<Ctx>) -> Response {
         let Some(stages) = &self.stages else {
+            if let Some(ctx) = ctx {
+                req.extensions_mut().insert(ctx);
+            }
             return (self.handler)(req).await;
         };
         let mut kept = Kept::default();
@@ -86,23 +113,29 @@ impl Core {
                 },
             };
             if let Some(s) = state {
-                if let Some(ctx) = req.extensions_mut().get_mut::<Ctx>() {
-                    ctx.states.push(s.clone());
+                match &mut ctx {
+                    Some(ctx) => ctx.states.push(s.clone()),
+                    None => {
+                        if let Some(ctx) = req.extensions_mut().get_mut::<Ctx>() {
+                            ctx.states.push(s.clone());
+                        }
+                    }
                 }
                 kept.push(i, s);
             }
         }
-        let mut res = match early {
-            Some(r) => r,
-            None => self.guarded(stages, req).await,
-        };
-        for (i, state) in kept.into_rev() {
-            res = match stages.layers[i].close(state, res) {
-                Close::Ready(r) => r,
-                Close::Wait(f) => f.await,
-            };
+        if let Some(ctx) = ctx {
+            req.extensions_mut().insert(ctx);
         }
-        res
+        // Without guards, interceptors and filters (a route only layers apply to) the handler's
+        // own boxed future is awaited here; otherwise they run in one boxed future, which
+        // keeps this one small (it is moved with every request).
+        let res = match early {
+            Some(r) => r,
+            None if stages.only_layers() => (self.handler)(req).await,
+            None => Box::pin(self.guarded(stages, req)).await,
+        };
+        kept.close(&stages.layers, res).await
     }
 
     /// Guards, interceptors, handler; filters around them.

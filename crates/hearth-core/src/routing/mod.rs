@@ -82,7 +82,7 @@ impl Endpoint {
             let core = core.clone();
             Arc::new(move |req| {
                 let core = core.clone();
-                Box::pin(async move { core.run(req).await })
+                Box::pin(async move { core.run(req, None).await })
             })
         };
         Endpoint {
