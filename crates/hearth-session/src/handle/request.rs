@@ -29,7 +29,7 @@ impl Slot {
 }
 
 /// One request's session: the cookie it came with and, once loaded, its state. It is the
-/// per-request state of the session layer; handlers use [`Session`] instead.
+/// per-request state of the session layer; handlers use [`Session`](super::Session) instead.
 pub struct Inner {
     pub(crate) core: Arc<Core>,
     pub(crate) cookie: RequestCookie,
