@@ -90,13 +90,12 @@ impl Session {
         st.data.map_mut().map_err(SessionError::data)
     }
 
-    /// The session of a request, loaded: for middleware, which sees the whole request (the
-    /// seed's `ctx.get("session")`). Fails when the session middleware is not installed or
-    /// the store is unavailable.
+    /// The session of a request, loaded: for middleware, which sees the whole request. Fails
+    /// when the session middleware is not installed or the store is unavailable.
     ///
     /// ```
     /// use hearth::prelude::*;
-    /// // The seed's activity tracking, for sessions that already exist.
+    /// // Activity tracking: each existing session records when it was last used.
     /// let activity = from_fn(|mut req: Request, next: Next| async move {
     ///     if let Ok(session) = Session::from_request(&mut req).await {
     ///         if !session.is_new() {

@@ -11,7 +11,7 @@ use super::{Session, SessionType, decode, encode};
 use crate::SessionError;
 use hearth_core::extract::FromRequestParts;
 
-/// A typed view of the session over your own struct, such as the seed's `SessionData`:
+/// A typed view of the session over your own struct (here `SessionData`):
 ///
 /// ```
 /// use hearth::prelude::*;

@@ -28,7 +28,7 @@ use crate::record::{millis, now_ms};
 /// use std::time::Duration;
 ///
 /// # fn main() -> hearth::Result<()> {
-/// // The seed's `new RedisSessionStore({ host, port, password, db, keyPrefix, ttl })`:
+/// // Built here and handed to the module (keep a clone to use the store directly):
 /// let store = RedisSessionStore::new(RedisOptions {
 ///     host: "localhost".into(),
 ///     port: 6379,
