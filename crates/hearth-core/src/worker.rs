@@ -81,10 +81,10 @@
 //! Tasks of one thread that ask for the value while it is being made by
 //! [`get_or_try_init_async`](PerWorker::get_or_try_init_async) wait for it rather than each
 //! making their own: the first burst of requests on a worker opens one connection, not one
-//! per request. If that attempt fails, the waiting tasks try again at once, none waiting for
-//! another's second attempt (an error is not shared, and during an outage a request waits for
-//! one attempt of others and one of its own, not a queue of them); the thread keeps the first
-//! value made and the later ones are dropped.
+//! per request. If that attempt fails, each waiting task makes its own attempt at once
+//! instead of queueing behind another's: an error is not shared, and during an outage a
+//! request waits for at most two attempts. The thread keeps the first value made; any other
+//! made meanwhile is dropped.
 
 use std::any::Any;
 use std::cell::RefCell;
