@@ -41,6 +41,7 @@ pub mod module;
 pub mod response;
 pub mod routing;
 pub mod testing;
+pub mod worker;
 
 #[doc(hidden)]
 pub mod __private;

@@ -112,7 +112,7 @@ pub(crate) fn attributes(s: &Settings) -> String {
 /// the `cookie` crate writes (`tests::fast_path_matches_the_cookie_crate`), assembled from
 /// the attributes rendered at start-up and a `; Max-Age=N` tail formatted once per lifetime
 /// and thread (every session renewed with the same lifetime, to the second, shares it).
-/// Formatting a `cookie::Cookie` per response cost more than the rest of a login.
+/// Formatting a `cookie::Cookie` per response would cost more than the rest of a login.
 ///
 /// No `Expires`: every browser in use honours `Max-Age`, which wins over `Expires` when both
 /// are sent (RFC 6265, section 5.3), so a date would add about 40 bytes to every renewed
@@ -125,8 +125,8 @@ pub(crate) fn build(s: &Settings, value: &str, max_age: Option<Duration>) -> Opt
     with_tail(secs, |tail| header_value(s, value, tail))
 }
 
-/// `name=value<attributes><tail>` as a header value. Inlined: as a call, it cost every
-/// renewed cookie about 60 instructions (callgrind).
+/// `name=value<attributes><tail>` as a header value. Inlined: it runs for every renewed
+/// cookie, where the call itself is a measurable share of the work.
 #[inline(always)]
 fn header_value(s: &Settings, value: &str, tail: &str) -> Option<HeaderValue> {
     // The exact length, so that the text becomes the header's bytes without a second

@@ -1,6 +1,9 @@
-//! `Session` and `TypedSession<T>`: the handles handlers and middleware use.
+//! `Session` and `TypedSession<T>`: the handles handlers and middleware use. The per-request
+//! internals they share live in `request`.
 
-use std::marker::PhantomData;
+mod request;
+mod typed;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -8,174 +11,20 @@ use http::request::Parts;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use tokio::sync::OnceCell;
 
 use super::SessionError;
-use super::cookie::RequestCookie;
-use super::core::{Core, MAX_AGE_KEY};
+use super::core::MAX_AGE_KEY;
 use super::id::new_id;
-use super::record::{RecordData, SessionData, now_ms};
+use super::record::{RecordData, SessionData};
 use hearth_core::Request;
 use hearth_core::extract::FromRequestParts;
 
+pub use request::Inner;
+pub(crate) use request::{Slot, State};
+pub use typed::TypedSession;
+
 /// The key flash messages live under (keys starting with `__` are reserved for Hearth).
 const FLASH_KEY: &str = "__flash";
-
-/// What a hand-installed session middleware puts in the request's extensions: the
-/// not-yet-loaded session. (The session layer of `SessionModule::for_root` keeps it as its
-/// request state instead, read with `hearth_core::lifecycle::request_state`.)
-#[derive(Clone)]
-pub(crate) struct Slot(pub(crate) Arc<Inner>);
-
-impl Slot {
-    /// The request's session: the session layer's (`SessionModule`), else a hand-installed
-    /// middleware's.
-    fn of(extensions: &http::Extensions) -> Option<Slot> {
-        if let Some(inner) = hearth_core::lifecycle::request_state::<Inner>(extensions) {
-            return Some(Slot(inner));
-        }
-        extensions.get::<Slot>().cloned()
-    }
-}
-
-/// One request's session: the cookie it came with and, once loaded, its state. It is the
-/// per-request state of the session layer; handlers use [`Session`] instead.
-pub struct Inner {
-    pub(crate) core: Arc<Core>,
-    pub(crate) cookie: RequestCookie,
-    pub(crate) state: OnceCell<Arc<Mutex<State>>>,
-    /// Loading failed (the store did not answer): the middleware does not try the store
-    /// again for this request (no `touch` after the handler).
-    pub(crate) load_failed: std::sync::atomic::AtomicBool,
-}
-
-/// The loaded state of a session.
-#[derive(Debug)]
-pub(crate) struct State {
-    /// The current id; drawn lazily for new sessions.
-    pub(crate) id: Option<String>,
-    /// The current id exists in the store (the session was loaded from it).
-    pub(crate) stored: bool,
-    pub(crate) data: RecordData,
-    pub(crate) created_at: u64,
-    pub(crate) deadline: Option<u64>,
-    /// The stored expiry, for the cookie's Max-Age (stored sessions only).
-    pub(crate) expires_at: u64,
-    /// The data changed and must be saved.
-    pub(crate) modified: bool,
-    /// `regenerate()` moved a stored session to a new id: the old record, which must still
-    /// exist for the data to be carried over (no resurrection), is deleted.
-    pub(crate) carried_from: Option<String>,
-    /// Stored ids to delete (`destroy()`).
-    pub(crate) discard: Vec<String>,
-    /// The request's signed cookie named a session the store does not have (or no longer).
-    pub(crate) cookie_dead: bool,
-    /// The store's index hint of the loaded record, carried to its save.
-    pub(crate) index: Option<super::record::IndexHint>,
-}
-
-impl State {
-    fn fresh(core: &Core) -> Self {
-        Self::fresh_at(core, now_ms())
-    }
-
-    /// A new, empty session created at `now` (ms since the epoch).
-    fn fresh_at(core: &Core, now: u64) -> Self {
-        State {
-            id: None,
-            stored: false,
-            data: RecordData::new(),
-            created_at: now,
-            deadline: core
-                .settings
-                .absolute_timeout
-                .map(|t| now.saturating_add(super::record::millis(t))),
-            expires_at: 0,
-            modified: false,
-            carried_from: None,
-            discard: Vec::new(),
-            cookie_dead: false,
-            index: None,
-        }
-    }
-
-    fn id(&mut self) -> String {
-        self.id.get_or_insert_with(new_id).clone()
-    }
-}
-
-impl Inner {
-    pub(crate) fn new(core: Arc<Core>, cookie: RequestCookie) -> Self {
-        Inner {
-            core,
-            cookie,
-            state: OnceCell::new(),
-            load_failed: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-
-    /// Loads the session from the store, once per request.
-    async fn load(&self) -> Result<Arc<Mutex<State>>, SessionError> {
-        self.state
-            .get_or_try_init(|| async {
-                let core = &self.core;
-                // One clock read: the time a new session is created at, and the time a
-                // loaded one must still be live at (the store checked it a moment later).
-                let now = now_ms();
-                let mut state = State::fresh_at(core, now);
-                let Some(v) = &self.cookie.verified else {
-                    return Ok(Arc::new(Mutex::new(state)));
-                };
-                {
-                    // In a block of its own, so that the record is not kept in this future
-                    // across the second store call below.
-                    let record = if core.settings.rolling {
-                        core.store
-                            .load_and_touch(v.id(), core.settings.max_age)
-                            .await?
-                    } else {
-                        core.store.load(v.id()).await?
-                    };
-                    match record {
-                        Some(r) if r.id == v.id() && r.is_live_at(now) => {
-                            state.id = Some(r.id);
-                            state.stored = true;
-                            state.data = r.data;
-                            state.created_at = r.created_at;
-                            state.deadline = r.deadline;
-                            state.expires_at = r.expires_at;
-                            state.index = r.index;
-                        }
-                        _ => state.cookie_dead = true,
-                    }
-                }
-                // A session with a longer lifetime of its own (`set_max_age`) was just
-                // extended by the default: extend it by its own (see `Core::load_and_touch`).
-                let extend_by = if state.stored && core.settings.rolling {
-                    core.own_max_age(&state.data)
-                } else {
-                    None
-                };
-                if let Some(own) = extend_by {
-                    match core.store.load_and_touch(v.id(), own).await? {
-                        Some(r) => state.expires_at = r.expires_at,
-                        None => {
-                            // Ended between the two calls (logged out elsewhere).
-                            state = State::fresh_at(core, now);
-                            state.cookie_dead = true;
-                        }
-                    }
-                }
-                Ok::<_, SessionError>(Arc::new(Mutex::new(state)))
-            })
-            .await
-            .inspect_err(|_| {
-                self.load_failed
-                    .store(true, std::sync::atomic::Ordering::Relaxed)
-            })
-            .cloned()
-    }
-}
 
 /// The session of the current request (the `#[session]` parameter).
 ///
@@ -241,13 +90,12 @@ impl Session {
         st.data.map_mut().map_err(SessionError::data)
     }
 
-    /// The session of a request, loaded: for middleware, which sees the whole request (the
-    /// seed's `ctx.get("session")`). Fails when the session middleware is not installed or
-    /// the store is unavailable.
+    /// The session of a request, loaded: for middleware, which sees the whole request. Fails
+    /// when the session middleware is not installed or the store is unavailable.
     ///
     /// ```
     /// use hearth::prelude::*;
-    /// // The seed's activity tracking, for sessions that already exist.
+    /// // Activity tracking: each existing session records when it was last used.
     /// let activity = from_fn(|mut req: Request, next: Next| async move {
     ///     if let Ok(session) = Session::from_request(&mut req).await {
     ///         if !session.is_new() {
@@ -479,145 +327,6 @@ impl FromRequestParts for Session {
 }
 
 impl SessionType for Session {}
-
-/// A typed view of the session over your own struct, such as the seed's `SessionData`:
-///
-/// ```
-/// use hearth::prelude::*;
-///
-/// #[derive(Debug, Default, Serialize, Deserialize)]
-/// #[serde(rename_all = "camelCase", default)]
-/// struct SessionData {
-///     user_id: Option<String>,
-///     roles: Vec<String>,
-///     cart: Vec<String>,
-/// }
-///
-/// async fn add_to_cart(session: TypedSession<SessionData>, item: String) -> HttpResult<Json<Vec<String>>> {
-///     let cart = session.update(|s| {
-///         s.cart.push(item);
-///         s.cart.clone()
-///     })?;
-///     Ok(Json(cart))
-/// }
-/// # let _ = add_to_cart;
-/// ```
-///
-/// The struct is read from the session's keys (missing fields take their `Default`), and
-/// written back key by key (`None` fields are removed). Keys the struct does not know are
-/// kept. It derefs to [`Session`] for `regenerate`, `destroy`, flash messages and the rest.
-///
-/// Don't put `#[serde(skip_serializing_if = ..)]` on the struct's fields: a skipped field is
-/// not written back, so clearing it (`None`, an empty `Vec`) would leave the old value stored.
-pub struct TypedSession<T> {
-    session: Session,
-    _data: PhantomData<fn() -> T>,
-}
-
-impl<T> Clone for TypedSession<T> {
-    fn clone(&self) -> Self {
-        TypedSession {
-            session: self.session.clone(),
-            _data: PhantomData,
-        }
-    }
-}
-
-impl<T> std::fmt::Debug for TypedSession<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("TypedSession").field(&self.session).finish()
-    }
-}
-
-impl<T> std::ops::Deref for TypedSession<T> {
-    type Target = Session;
-    fn deref(&self) -> &Session {
-        &self.session
-    }
-}
-
-impl<T: Serialize + DeserializeOwned + Default> TypedSession<T> {
-    /// A typed view of `session`.
-    pub fn new(session: Session) -> Self {
-        TypedSession {
-            session,
-            _data: PhantomData,
-        }
-    }
-
-    /// The untyped session.
-    pub fn session(&self) -> &Session {
-        &self.session
-    }
-
-    /// The session's data as `T`.
-    pub fn get(&self) -> Result<T, SessionError> {
-        let mut base = match encode(&T::default())? {
-            Value::Object(m) => m,
-            _ => return Err(not_a_struct::<T>()),
-        };
-        let data = self
-            .session
-            .lock()
-            .data
-            .to_map()
-            .map_err(SessionError::data)?;
-        for (k, v) in data {
-            if !v.is_null() {
-                base.insert(k, v);
-            }
-        }
-        decode(Value::Object(base))
-    }
-
-    /// Writes `value` into the session: each field to its key, `None` fields removed.
-    /// Unchanged data is not saved again.
-    pub fn set(&self, value: &T) -> Result<(), SessionError> {
-        let Value::Object(new) = encode(value)? else {
-            return Err(not_a_struct::<T>());
-        };
-        let mut st = self.session.lock();
-        let data = Session::data_mut(&mut st)?;
-        let mut changed = false;
-        for (k, v) in new {
-            if v.is_null() {
-                changed |= data.remove(&k).is_some();
-            } else if data.get(&k) != Some(&v) {
-                data.insert(k, v);
-                changed = true;
-            }
-        }
-        st.modified |= changed;
-        Ok(())
-    }
-
-    /// Reads the data, lets `f` change it, writes it back; returns what `f` returns.
-    pub fn update<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, SessionError> {
-        let mut value = self.get()?;
-        let r = f(&mut value);
-        self.set(&value)?;
-        Ok(r)
-    }
-}
-
-fn not_a_struct<T>() -> SessionError {
-    SessionError::Data(format!(
-        "{} does not serialize as a JSON object; TypedSession needs a struct or a map",
-        std::any::type_name::<T>()
-    ))
-}
-
-impl<T: Serialize + DeserializeOwned + Default> FromRequestParts for TypedSession<T> {
-    type Rejection = SessionError;
-
-    async fn from_request_parts(parts: &mut Parts) -> Result<Self, SessionError> {
-        Session::from_request_parts(parts)
-            .await
-            .map(TypedSession::new)
-    }
-}
-
-impl<T: Serialize + DeserializeOwned + Default> SessionType for TypedSession<T> {}
 
 /// The types a `#[session]` parameter can have.
 #[diagnostic::on_unimplemented(

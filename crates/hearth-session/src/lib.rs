@@ -134,8 +134,8 @@ impl IntoResponse for SessionError {
 
 /// The session module. Import [`SessionModule::for_root`] in the root module.
 ///
-/// Importing the bare `SessionModule` (as the seed does) is a start-up error asking for
-/// options, since sessions need at least a secret.
+/// Importing the bare `SessionModule` (`imports = [SessionModule]`) is a start-up error asking
+/// for options, since sessions need at least a secret.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionModule;
 
@@ -178,8 +178,8 @@ impl Module for SessionModule {
     }
 }
 
-/// The session middleware alone, for `Application::use_middleware` (the seed's
-/// `createSessionMiddleware`). Prefer [`SessionModule::for_root`], which also provides
+/// The session middleware alone, to install by hand with `Application::use_middleware`.
+/// Prefer [`SessionModule::for_root`], which also provides
 /// [`SessionService`]; here, get one with [`SessionMiddleware::service`].
 pub fn session_middleware(options: SessionOptions) -> hearth_core::Result<SessionMiddleware> {
     SessionMiddleware::new(options)

@@ -1,4 +1,4 @@
-//! `SessionOptions`: the seed's options and defaults, checked at start-up.
+//! `SessionOptions`: the session options and their defaults, checked at start-up.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,8 +42,8 @@ pub enum StoreConfig {
     Memory,
     /// Any store, for instance a [`MemoryStore`] you keep a handle to, or your own backend.
     Custom(Arc<dyn SessionStore>),
-    /// A [`RedisSessionStore`] built from these options when the module is created: the
-    /// seed's `store: "redis", redis: { host, port, password, keyPrefix }`.
+    /// A [`RedisSessionStore`] built from these options when the module is created (an
+    /// invalid option is a start-up error).
     #[cfg(feature = "redis")]
     Redis(RedisOptions),
 }

@@ -16,8 +16,8 @@ use super::id::{is_valid_id, new_id};
 use super::record::{SessionData, SessionRecord, now_ms};
 use super::store::SessionStore;
 
-/// Sessions by id, from anywhere (services, jobs, admin endpoints): the seed's
-/// `SessionService`. Injected by type (`Arc<SessionService>`) or with
+/// Sessions by id, from anywhere (services, jobs, admin endpoints), without a request.
+/// Injected by type (`Arc<SessionService>`) or with
 /// `#[inject(SESSION_SERVICE_TOKEN)]` once `SessionModule::for_root(..)` is imported.
 ///
 /// ```
@@ -142,7 +142,7 @@ impl SessionService {
         }
     }
 
-    /// The seed's name for [`set`](SessionService::set).
+    /// The same as [`set`](SessionService::set): merges `partial` into a session.
     pub fn update<T: Serialize + ?Sized>(
         &self,
         id: &str,

@@ -40,7 +40,7 @@ pub use hearth_core::{
 };
 pub use hearth_core::{
     app, buffer, bytes, cookie, di, extract, http, inventory, lifecycle, middleware, module,
-    response, routing, serde_json, testing,
+    response, routing, serde_json, testing, worker,
 };
 
 /// Sessions: signed cookies, lazy loading, rolling expiry, memory and Redis stores (the

@@ -16,8 +16,9 @@ pub enum StartupCheck {
     Warn,
 }
 
-/// The options of [`RedisSessionStore`](super::RedisSessionStore), the seed's `redis: { host,
-/// port, password, db, keyPrefix, ttl }`. Every field has a default:
+/// The options of [`RedisSessionStore`](super::RedisSessionStore): where Redis is (host,
+/// port, credentials and database, or a URL; TLS), the key prefix, the longest a record is
+/// kept, timeouts, and what an unreachable Redis at start-up means. Every field has a default:
 ///
 /// ```
 /// use hearth::session::store::RedisOptions;
@@ -92,9 +93,9 @@ pub struct RedisOptions {
     pub connect_timeout: Duration,
     /// How long one Redis command may take before the request gets a 503. Default 1 s.
     pub command_timeout: Duration,
-    /// The most a record is kept in Redis, whatever the session's `max_age` (the seed's
-    /// explicit-store `ttl`). Default none: each record lives exactly as long as its session
-    /// (`max_age` since its last use, capped by `absolute_timeout`).
+    /// The most a record is kept in Redis, whatever the session's `max_age`. Default none:
+    /// each record lives exactly as long as its session (`max_age` since its last use, capped
+    /// by `absolute_timeout`).
     pub ttl: Option<Duration>,
     /// What happens when Redis is unreachable at start-up. Default [`StartupCheck::Fail`].
     pub startup: StartupCheck,

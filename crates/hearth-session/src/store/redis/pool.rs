@@ -1,5 +1,5 @@
 //! The connections: one multiplexed Redis connection per worker thread, created by a
-//! deadpool manager.
+//! deadpool manager and kept with [`hearth_core::worker::PerWorker`].
 //!
 //! Why not `deadpool_redis::Pool` as it comes: its manager sends `UNWATCH` + `PING` every
 //! time a connection is taken from the pool, which doubles the round trips of a session store
@@ -13,15 +13,14 @@
 //! itself serves the start-up check.
 //!
 //! Nothing is checked before a command is sent; instead, any I/O error, dropped connection or
-//! timeout marks the connection broken, and the next command on that thread opens a new one.
+//! timeout retires the connection, and the next command on that thread opens a new one.
 //! After an outage or a `CLIENT KILL`, each dead connection therefore fails at most one
 //! command and is then replaced, without restarting the application. A connection whose
 //! runtime has shut down (its driver task is gone) is replaced too.
 
-use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, Pool, QueueMode, RecycleError, RecycleResult, Timeouts};
@@ -29,6 +28,7 @@ use deadpool_redis::redis::aio::MultiplexedConnection;
 use deadpool_redis::redis::{
     AsyncConnectionConfig, Client, ErrorKind, RedisError, RedisResult, ServerErrorKind,
 };
+use hearth_core::worker::{Local, PerWorker};
 
 use super::super::StoreError;
 use super::options::RedisOptions;
@@ -162,36 +162,11 @@ fn tls_client(options: &RedisOptions) -> Result<Client, String> {
 /// The pool plus what an operation needs to report errors.
 pub(super) struct RedisPool {
     pool: Pool<Manager>,
+    /// Each thread's connection, replaced when it fails or its runtime is gone.
+    conns: PerWorker<MultiplexedConnection>,
     command_timeout: Duration,
     connect_timeout: Duration,
     url: String,
-    /// Dropped with the pool: the threads' connections to it are then discarded.
-    alive: Arc<()>,
-}
-
-/// A thread's connection to one pool.
-struct Local {
-    pool: Weak<()>,
-    /// Alive while the runtime that drives the connection runs.
-    runtime: Weak<()>,
-    conn: MultiplexedConnection,
-    broken: Arc<AtomicBool>,
-}
-
-thread_local! {
-    static LOCAL: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A token that lives as long as the current tokio runtime: held by a task that never ends,
-/// dropped when the runtime shuts down.
-fn runtime_token() -> Weak<()> {
-    let token = Arc::new(());
-    let weak = Arc::downgrade(&token);
-    tokio::spawn(async move {
-        let _token = token;
-        std::future::pending::<()>().await
-    });
-    weak
 }
 
 /// How many times an idempotent operation is attempted when it meets closed connections.
@@ -234,8 +209,8 @@ impl RedisPool {
             pool,
             command_timeout: options.command_timeout,
             connect_timeout: options.connect_timeout,
+            conns: PerWorker::bound_to_runtime(),
             url,
-            alive: Arc::new(()),
         })
     }
 
@@ -244,56 +219,28 @@ impl RedisPool {
         &self.url
     }
 
-    /// This thread's connection and its mark, opened on first use (or after it broke).
-    async fn checkout(&self) -> Result<(MultiplexedConnection, Arc<AtomicBool>), StoreError> {
-        let found = LOCAL.with(|local| {
-            let me = Arc::as_ptr(&self.alive);
-            let mut local = local.borrow_mut();
-            // Forget connections of dropped pools, dead runtimes, or marked broken.
-            local.retain(|l| {
-                l.pool.strong_count() > 0
-                    && l.runtime.strong_count() > 0
-                    && !l.broken.load(Ordering::Acquire)
-            });
-            local
-                .iter()
-                .find(|l| l.pool.as_ptr() == me)
-                .map(|l| (l.conn.clone(), l.broken.clone()))
-        });
-        if let Some(found) = found {
-            return Ok(found);
+    /// This thread's connection, opened on first use (or after it was retired). Waiting
+    /// for another request's attempt to open it counts towards the connect timeout.
+    async fn checkout(&self) -> Result<Local<MultiplexedConnection>, StoreError> {
+        // Checked first so that the common case starts no timer.
+        if let Some(conn) = self.conns.get() {
+            return Ok(conn);
         }
-        let opened = tokio::time::timeout(
-            self.connect_timeout,
-            managed::Manager::create(self.pool.manager()),
-        )
-        .await;
-        let conn = match opened {
-            Ok(Ok(conn)) => conn,
-            Ok(Err(e)) => {
-                return Err(StoreError::unavailable(format!(
-                    "cannot reach Redis at {}: {e}",
-                    self.url
-                )));
-            }
-            Err(_) => {
-                return Err(StoreError::unavailable(format!(
-                    "cannot reach Redis at {}: timed out connecting",
-                    self.url
-                )));
-            }
-        };
-        let handle = (conn.inner.clone(), conn.broken.clone());
-        let runtime = runtime_token();
-        LOCAL.with(|local| {
-            local.borrow_mut().push(Local {
-                pool: Arc::downgrade(&self.alive),
-                runtime,
-                conn: conn.inner,
-                broken: conn.broken,
-            })
+        let open = self.conns.get_or_try_init_async(|| async {
+            managed::Manager::create(self.pool.manager())
+                .await
+                .map(|conn| conn.inner)
+                .map_err(|e| {
+                    StoreError::unavailable(format!("cannot reach Redis at {}: {e}", self.url))
+                })
         });
-        Ok(handle)
+        match tokio::time::timeout(self.connect_timeout, open).await {
+            Ok(opened) => opened,
+            Err(_) => Err(StoreError::unavailable(format!(
+                "cannot reach Redis at {}: timed out connecting",
+                self.url
+            ))),
+        }
     }
 
     /// Runs `op` once on a pooled connection, bounded by the command timeout (the
@@ -304,13 +251,13 @@ impl RedisPool {
         F: Fn(MultiplexedConnection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
-        let (conn, broken) = self.checkout().await.map_err(|e| (e, false))?;
-        match op(conn).await {
+        let conn = self.checkout().await.map_err(|e| (e, false))?;
+        match op((*conn).clone()).await {
             Ok(v) => Ok(v),
             Err(e) if e.is_timeout() => {
                 // The answer may still come, out of step with the next request's: retire
                 // the connection.
-                broken.store(true, Ordering::Release);
+                conn.invalidate();
                 Err((
                     StoreError::unavailable(format!(
                         "Redis at {} did not answer within {:?}",
@@ -321,7 +268,7 @@ impl RedisPool {
             }
             Err(e) => {
                 if breaks(&e) {
-                    broken.store(true, Ordering::Release);
+                    conn.invalidate();
                 }
                 let retry = retryable(&e);
                 Err((self.error(e), retry))
@@ -400,17 +347,24 @@ impl RedisPool {
                 }
             }
         }
-        let mut conn = held[0].inner.clone();
+        let (mut conn, broken) = (held[0].inner.clone(), held[0].broken.clone());
         drop(held);
-        let pong: String = tokio::time::timeout(
+        let pong: Result<String, StoreError> = match tokio::time::timeout(
             self.command_timeout,
             deadpool_redis::redis::cmd("PING").query_async(&mut conn),
         )
         .await
-        .map_err(|_| {
-            StoreError::unavailable(format!("no answer within {:?}", self.command_timeout))
-        })?
-        .map_err(|e| StoreError::unavailable(e.to_string()))?;
+        {
+            Ok(Ok(pong)) => Ok(pong),
+            Ok(Err(e)) => Err(StoreError::unavailable(e.to_string())),
+            Err(_) => Err(StoreError::unavailable(format!(
+                "no answer within {:?}",
+                self.command_timeout
+            ))),
+        };
+        // A connection that failed is not handed to the next check (`recycle` retires it):
+        // a later `ping` after an outage opens a new one.
+        let pong = pong.inspect_err(|_| broken.store(true, Ordering::Release))?;
         if pong != "PONG" {
             return Err(StoreError::other(format!(
                 "unexpected answer to PING: {pong}"
