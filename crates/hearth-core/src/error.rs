@@ -45,6 +45,27 @@ impl Error {
     }
 }
 
+/// The start-up problems of a provider that could not be built: its error, or, when its
+/// factory or `on_init` hook failed with a start-up [`Error`] (a battery checking the options
+/// an async factory built), that error's own problems, each on its line.
+pub(crate) fn problems_of(e: DiError) -> Vec<StartupError> {
+    let unwrap = |source: crate::BoxError| match source.downcast::<Error>() {
+        Ok(e) => match *e {
+            Error::Startup(problems) => Ok(problems),
+            other => Err(Box::new(other) as crate::BoxError),
+        },
+        Err(source) => Err(source),
+    };
+    match e {
+        DiError::Construct { provider, source } => unwrap(source)
+            .unwrap_or_else(|source| vec![DiError::Construct { provider, source }.into()]),
+        DiError::Init { provider, source } => {
+            unwrap(source).unwrap_or_else(|source| vec![DiError::Init { provider, source }.into()])
+        }
+        other => vec![other.into()],
+    }
+}
+
 impl From<DiError> for Error {
     fn from(e: DiError) -> Self {
         Error::Di(Box::new(e))

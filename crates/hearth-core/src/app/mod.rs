@@ -152,17 +152,14 @@ impl Application {
     /// endpoints (each route's middleware and planned lifecycle stages) and the route table.
     /// A failure is a start-up error listing every problem found.
     pub async fn build(self) -> crate::Result<App> {
-        let problems = self.config.check();
-        if !problems.is_empty() {
-            return Err(crate::Error::startup(problems));
-        }
+        let mut problems: Vec<StartupError> =
+            self.config.check().into_iter().map(Into::into).collect();
         // A provider that cannot be built stops here: what depends on it cannot be built.
-        self.container
-            .instantiate()
-            .await
-            .map_err(|e| crate::Error::startup([e]))?;
+        if let Err(e) = self.container.instantiate().await {
+            problems.extend(crate::error::problems_of(e));
+            return Err(crate::Error::Startup(problems));
+        }
         warn_unmounted(&self.mounts);
-        let mut problems = Vec::new();
         let layers = assemble::build_layers(&self.container, &self.globals.layers, &mut problems);
         let mut asm = Assembler {
             container: &self.container,

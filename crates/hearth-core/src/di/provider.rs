@@ -235,6 +235,10 @@ impl Provider {
     /// An asynchronous factory (a singleton, awaited at start-up) that receives its
     /// dependencies, registered by its type: NestJS's `useFactory` with `inject`.
     ///
+    /// An error is a start-up error naming this provider; a factory that checks what it
+    /// built and finds several problems returns them as one start-up
+    /// [`Error`](crate::Error) (`Error::startup([..])`), and each is listed on its own line.
+    ///
     /// ```
     /// use std::sync::Arc;
     /// use hearth::di::Provider;
