@@ -32,7 +32,7 @@ pub(crate) struct Checked {
 ///
 /// Consumers are visited first, then the providers no other provider depends on, then the
 /// rest: a problem is reported once, with the longest chain that leads to it
-/// (`UserController → AuthService → SessionService`, not `AuthService → SessionService`).
+/// (`UserController → AuthService → UserRepository`, not `AuthService → UserRepository`).
 pub(crate) fn check(
     entries: &[Entry],
     views: &[View],

@@ -13,7 +13,7 @@ pub enum DiError {
     /// A dependency that no visible provider satisfies.
     #[error("{chain}: not provided; {}", .fix.describe(.key))]
     Missing {
-        /// `UserController → AuthService → SessionService (SESSION_SERVICE_TOKEN)`.
+        /// `UserController → AuthService → MailerService (MAILER_TOKEN)`.
         chain: Chain,
         /// The key nobody provides (as the asking module sees it).
         key: ProviderKey,
@@ -216,12 +216,12 @@ impl Unresolved {
 }
 
 /// A fix shown when a key is provided nowhere, registered by the battery that provides it
-/// (`SessionModule` registers one for `SessionService`). `{module}` is replaced by the name of
+/// (a `MailerModule` registers one for its `MailerService`). `{module}` is replaced by the name of
 /// the module that needs the key.
 pub struct ProviderHint {
     /// The key the hint is about.
     pub key: fn() -> ProviderKey,
-    /// The fix, e.g. `import SessionModule::for_root(..) in {module}`.
+    /// The fix, e.g. `import MailerModule::for_root(..) in {module}`.
     pub hint: &'static str,
 }
 inventory::collect!(ProviderHint);

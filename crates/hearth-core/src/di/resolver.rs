@@ -62,7 +62,7 @@ impl Resolver {
         })?;
         let any = self.instance(id, key)?;
         // A key's type id is its value's, so this only fails for a provider registered
-        // `also_as` a key of another type, which `also_as` refuses.
+        // `also_as` a key of another type (a debug assertion in `also_as`).
         any.downcast::<T>().map_err(|_| {
             unresolved(Unresolved::NotVisible {
                 module: view.name.clone(),

@@ -36,7 +36,7 @@ pub enum ModuleError {
         key: ProviderKey,
     },
     /// A configuration error a module recorded with
-    /// [`ModuleDef::error`](super::ModuleDef::error) (a session secret that is too short).
+    /// [`ModuleDef::error`](super::ModuleDef::error) (an option out of its range).
     /// Its text is the module's own message, which names the fix.
     #[error("{source}")]
     Config {

@@ -40,7 +40,7 @@ impl std::fmt::Debug for Import {
 }
 
 /// What can stand in a module's `imports`: a static module (its unit value, as in
-/// `imports = [UsersModule]`) or a dynamic module (`SessionModule::for_root(..)`).
+/// `imports = [UsersModule]`) or a dynamic module (`MailerModule::for_root(..)`).
 pub trait IntoImport {
     /// Converts into an import.
     fn into_import(self) -> Import;

@@ -2,7 +2,7 @@
 //! (controllers) and exports; `#[module(..)]` writes the [`Module`] impl.
 //!
 //! A *dynamic* module is a [`ModuleDef`] value built at run time, as
-//! `SessionModule::for_root(options)` returns. Modules encapsulate: an importer sees only
+//! `MailerModule::for_root(options)` returns. Modules encapsulate: an importer sees only
 //! what a module exports, except for `global` modules, whose exports every module sees.
 //!
 //! The module graph (`graph`) flattens the imports into the container's providers and
