@@ -174,8 +174,7 @@ impl Flattener {
                 .iter_mut()
                 .filter(|e| e.provider.keys.contains(&key))
             {
-                let original = std::mem::replace(&mut e.provider, o.clone());
-                e.provider = original.replaced_by(o.clone());
+                e.provider = e.provider.clone().replaced_by(o.clone());
                 found = true;
             }
             if !found {
