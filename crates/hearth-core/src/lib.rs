@@ -48,7 +48,7 @@ pub mod __private;
 
 pub use app::{App, Application, Scheduler, ServerConfig};
 pub use body::{Body, BoxError};
-pub use error::{Error, Result};
+pub use error::{Error, Result, RouteError, ServerConfigError, StartupError};
 pub use response::{HttpException, HttpResult, IntoResponse, Json};
 
 /// The request type of Hearth.

@@ -170,6 +170,80 @@ impl SessionModule {
     }
 }
 
+/// The checked options and store that the service and the layer of
+/// [`SessionModule::for_root_async`] share (private to the module).
+struct SessionCore(std::sync::Arc<core::Core>);
+
+impl SessionModule {
+    /// The session module with options built by an async factory that receives injected
+    /// providers: NestJS's `forRootAsync({ useFactory, inject })`. The factory takes its
+    /// dependencies as an `Arc<T>` or a tuple of them (see [`Deps`](hearth_core::di::Deps)),
+    /// checked at start-up like any dependency, and runs once, when the application is
+    /// built. Options it returns that do not hold (a short secret…) are start-up errors, as
+    /// with [`for_root`](Self::for_root).
+    ///
+    /// ```no_run
+    /// use hearth::prelude::*;
+    ///
+    /// struct AppConfig { session_secret: String }
+    ///
+    /// #[module(
+    ///     imports = [SessionModule::for_root_async(|config: Arc<AppConfig>| async move {
+    ///         SessionOptions { secret: config.session_secret.clone(), ..Default::default() }
+    ///     })],
+    ///     providers = [Provider::value(AppConfig { session_secret: std::env::var("SESSION_SECRET").unwrap_or_default() })],
+    /// )]
+    /// struct AppModule;
+    /// ```
+    ///
+    /// The factory's dependencies resolve inside `SessionModule`: from global modules, or
+    /// from a module imported into it (`SessionModule::for_root_async(f).import(ConfigModule)`,
+    /// NestJS's `imports: [ConfigModule]`). A factory that can fail (a secret fetched from a
+    /// vault) belongs in a provider of its own (`Provider::async_factory_with`) that this one
+    /// injects. The store is only known once the factory ran, so a module using the Redis
+    /// store asks for thread per core itself: `.prefer_thread_per_core()`.
+    pub fn for_root_async<D, F, Fut>(factory: F) -> DynamicModule
+    where
+        D: hearth_core::di::Deps,
+        F: Fn(D) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = SessionOptions> + Send + 'static,
+    {
+        use std::sync::Arc;
+        let options = Provider::async_factory_with(move |deps: D| {
+            let options = factory(deps);
+            async move { Ok::<_, std::convert::Infallible>(options.await) }
+        });
+        let core = Provider::factory_with(|options: Arc<SessionOptions>| {
+            core::Core::from_options(&options)
+                .map(SessionCore)
+                .map_err(|problems| {
+                    hearth_core::Error::startup(
+                        problems
+                            .into_iter()
+                            .map(|p| hearth_core::module::ModuleError::config("SessionModule", p)),
+                    )
+                })
+        });
+        let service = Provider::factory_with(|core: Arc<SessionCore>| {
+            Ok::<_, std::convert::Infallible>(SessionService::from_core(core.0.clone()))
+        })
+        .also_as(SESSION_SERVICE_TOKEN)
+        .on_init(|s: Arc<SessionService>| async move { Ok(s.store().check().await?) });
+        let layer = Provider::factory_with(|core: Arc<SessionCore>| {
+            Ok::<_, std::convert::Infallible>(SessionMiddleware::from_core(core.0.clone()))
+        });
+        ModuleDef::new("SessionModule")
+            .provider(options)
+            .provider(core)
+            .provider(service)
+            .provider(layer)
+            .export(ProviderKey::of::<SessionService>())
+            .export(SESSION_SERVICE_TOKEN)
+            .global()
+            .layer_provided::<SessionMiddleware>()
+    }
+}
+
 impl Module for SessionModule {
     fn definition() -> ModuleDef {
         ModuleDef::new("SessionModule").error(

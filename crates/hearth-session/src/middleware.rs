@@ -62,7 +62,13 @@ impl SessionMiddleware {
     pub fn new(options: SessionOptions) -> hearth_core::Result<Self> {
         Core::from_options(&options)
             .map(Self::from_core)
-            .map_err(hearth_core::Error::Startup)
+            .map_err(|problems| {
+                hearth_core::Error::startup(
+                    problems
+                        .into_iter()
+                        .map(|p| hearth_core::module::ModuleError::config("SessionModule", p)),
+                )
+            })
     }
 
     /// A [`SessionService`] over the same store and options, for apps that install the

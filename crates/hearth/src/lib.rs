@@ -36,7 +36,8 @@
 
 pub use hearth_core::{
     App, Application, Body, BoxError, Error, HttpException, HttpResult, IntoResponse, Json,
-    Request, Response, Result, Scheduler, ServerConfig,
+    Request, Response, Result, RouteError, Scheduler, ServerConfig, ServerConfigError,
+    StartupError,
 };
 pub use hearth_core::{
     app, buffer, bytes, cookie, di, extract, http, inventory, lifecycle, middleware, module,

@@ -1,28 +1,30 @@
 //! Assembling the application: every route's endpoint with its middleware and its planned
 //! lifecycle stages, the 404 and 405 endpoints, and the route table.
 
+use std::any::TypeId;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use http::{HeaderValue, StatusCode, header};
 
-use crate::Request;
-use crate::di::{Container, DiError};
+use crate::di::Container;
 use crate::lifecycle::pipeline::{Core, Stages};
 use crate::lifecycle::{
     Enhancer, EnhancerCache, FilterDef, GuardDef, InterceptorDef, Metadata, RouteInfo, RouteKind,
     SharedLayer,
 };
 use crate::middleware::{Handler, SharedMiddleware};
-use crate::module::AppParts;
+use crate::module::{AppParts, LayerDef};
 use crate::response::{HttpException, IntoResponse};
 use crate::routing::{Endpoint, MountedRoute, Router};
+use crate::{Request, StartupError};
 
 /// What applies to every route: installed by modules (each with the module whose providers
 /// build its guards, interceptors and filters) and by the application.
 #[derive(Default)]
 pub(crate) struct Globals {
     pub(crate) middleware: Vec<SharedMiddleware>,
-    pub(crate) layers: Vec<SharedLayer>,
+    pub(crate) layers: Vec<(usize, LayerDef)>,
     pub(crate) guards: Vec<(usize, GuardDef)>,
     pub(crate) interceptors: Vec<(usize, InterceptorDef)>,
     pub(crate) filters: Vec<(usize, FilterDef)>,
@@ -30,9 +32,11 @@ pub(crate) struct Globals {
 }
 
 impl Globals {
+    /// Adds what module `module` installs.
     pub(crate) fn add(&mut self, module: usize, parts: AppParts) {
         self.middleware.extend(parts.middleware);
-        self.layers.extend(parts.layers);
+        self.layers
+            .extend(parts.layers.into_iter().map(|l| (module, l)));
         self.guards
             .extend(parts.guards.into_iter().map(|g| (module, g)));
         self.interceptors
@@ -43,12 +47,66 @@ impl Globals {
     }
 }
 
+/// Guards that replace others of a type wherever they are listed (a test's
+/// `override_guard`), with the types that were replaced at least once.
+#[derive(Default)]
+pub(crate) struct GuardOverrides {
+    /// The replaced type's name and its replacement, by the replaced type.
+    pub(crate) guards: HashMap<TypeId, (&'static str, GuardDef)>,
+    pub(crate) used: HashSet<TypeId>,
+}
+
+impl GuardOverrides {
+    fn apply(&mut self, def: GuardDef) -> GuardDef {
+        match def
+            .type_id
+            .and_then(|t| self.guards.get(&t).map(|(_, g)| (t, g)))
+        {
+            Some((t, g)) => {
+                let g = g.clone();
+                self.used.insert(t);
+                g
+            }
+            None => def,
+        }
+    }
+}
+
 /// Builds the endpoints and the router.
 pub(crate) struct Assembler<'a> {
     pub(crate) container: &'a Container,
     pub(crate) globals: &'a Globals,
+    /// The globals' layers, built.
+    pub(crate) layers: Vec<SharedLayer>,
     pub(crate) cache: EnhancerCache,
-    pub(crate) problems: Vec<String>,
+    pub(crate) overrides: GuardOverrides,
+    pub(crate) problems: Vec<StartupError>,
+}
+
+/// Builds the application's request layers, in order: provided ones are resolved from their
+/// module's providers.
+pub(crate) fn build_layers(
+    container: &Container,
+    layers: &[(usize, LayerDef)],
+    problems: &mut Vec<StartupError>,
+) -> Vec<SharedLayer> {
+    let mut out = Vec::new();
+    for (module, def) in layers {
+        match def {
+            LayerDef::Ready(l) => out.push(l.clone()),
+            LayerDef::Provided { name, resolve, .. } => {
+                let resolver = container.resolver(*module);
+                match resolve(&resolver) {
+                    Ok(l) => out.push(l),
+                    Err(source) => problems.push(StartupError::Build {
+                        name: format!("{} (layer) → {name}", resolver.module_name()),
+                        source,
+                    }),
+                }
+            }
+        }
+    }
+    out
 }
 
 impl Assembler<'_> {
@@ -64,7 +122,10 @@ impl Assembler<'_> {
             let resolver = self.container.resolver(module);
             match self.cache.build(&def, module, &resolver) {
                 Ok(v) => out.push(v),
-                Err(e) => self.problems.push(built_problem(def.name(), e)),
+                Err(source) => self.problems.push(StartupError::Build {
+                    name: def.name().to_owned(),
+                    source,
+                }),
             }
         }
         out
@@ -75,6 +136,7 @@ impl Assembler<'_> {
         let g = self.globals;
         let guards = g.guards.iter().cloned();
         let guards = guards.chain(r.guards.into_iter().map(|d| (module, d)));
+        let guards: Vec<_> = guards.map(|(m, d)| (m, self.overrides.apply(d))).collect();
         let guards = self.build_all(guards);
         let interceptors = g.interceptors.iter().cloned();
         let interceptors = interceptors.chain(r.interceptors.into_iter().map(|d| (module, d)));
@@ -130,7 +192,6 @@ impl Assembler<'_> {
         filters: Vec<Arc<dyn crate::lifecycle::ExceptionFilter>>,
     ) -> Core {
         let layers: Vec<_> = self
-            .globals
             .layers
             .iter()
             .filter_map(|l| l.clone().plan(&route))
@@ -159,15 +220,11 @@ impl Assembler<'_> {
         match router {
             Ok(r) => Some(r),
             Err(p) => {
-                self.problems.extend(p);
+                self.problems.extend(p.into_iter().map(StartupError::from));
                 None
             }
         }
     }
-}
-
-fn built_problem(name: &str, e: DiError) -> String {
-    format!("{name} could not be built: {e}")
 }
 
 pub(crate) fn not_found() -> Handler {

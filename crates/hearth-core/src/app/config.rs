@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::ServerConfigError;
+
 /// Limits and timeouts of the HTTP server. The defaults suit an API behind a reverse proxy.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -83,23 +85,22 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
-    pub(crate) fn check(&self) -> Vec<String> {
+    pub(crate) fn check(&self) -> Vec<ServerConfigError> {
         let mut problems = Vec::new();
         if self.max_header_bytes < 8192 {
-            problems.push(format!(
-                "ServerConfig::max_header_bytes is {}, below the minimum of 8192; raise it",
-                self.max_header_bytes
+            problems.push(ServerConfigError::HeaderLimitTooSmall(
+                self.max_header_bytes,
             ));
         }
         if self.body_limit == 0 {
-            problems.push("ServerConfig::body_limit is 0; no request body could be read".into());
+            problems.push(ServerConfigError::ZeroBodyLimit);
         }
         for (name, d) in [
             ("body_timeout", self.body_timeout),
             ("header_read_timeout", self.header_read_timeout),
         ] {
             if d.is_zero() {
-                problems.push(format!("ServerConfig::{name} is zero; give it a duration"));
+                problems.push(ServerConfigError::ZeroTimeout(name));
             }
         }
         problems

@@ -13,16 +13,16 @@ use http::{Method, header};
 pub use config::{Limits, Scheduler, ServerConfig};
 pub use server::{RunningServer, ShutdownHandle};
 
-use crate::di::{Container, ContainerBuilder, Injectable};
+use crate::di::{Container, Injectable, Provider, Resolver};
 use crate::lifecycle::{
     AppCore, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
 };
 use crate::middleware::{Middleware, Next};
-use crate::module::{Import, IntoImport, Module};
+use crate::module::{Import, IntoImport, LayerDef, Module, ModuleGraph, Mounts};
 use crate::response::{IntoResponse, Panic};
 use crate::routing::{Endpoint, Lookup, Router};
-use crate::{Request, Response};
-use assemble::{Assembler, Globals};
+use crate::{Request, Response, StartupError};
+use assemble::{Assembler, Globals, GuardOverrides};
 
 /// An application being configured: the module graph is resolved and checked, nothing is
 /// built yet. [`listen`](Application::listen) (or [`build`](Application::build)) builds
@@ -38,9 +38,13 @@ use assemble::{Assembler, Globals};
 /// ```
 pub struct Application {
     container: Container,
+    /// What each module mounts, by module id.
+    mounts: Vec<Mounts>,
     /// What the modules install, then what the application adds (root module's id 0).
     globals: Globals,
     config: ServerConfig,
+    /// Guards a test puts in place of others (`TestingModule::override_guard`).
+    pub(crate) guard_overrides: GuardOverrides,
 }
 
 impl std::fmt::Debug for Application {
@@ -64,15 +68,23 @@ impl Application {
     }
 
     fn from_import(root: Import) -> crate::Result<Self> {
-        let built = ContainerBuilder::build(root)?;
+        Self::with_overrides(root, Vec::new())
+    }
+
+    /// [`from_import`](Self::from_import), with providers that replace the ones registered
+    /// under their keys (a test's fakes).
+    pub(crate) fn with_overrides(root: Import, overrides: Vec<Provider>) -> crate::Result<Self> {
+        let graph = ModuleGraph::build(root, overrides).map_err(crate::Error::Startup)?;
         let mut globals = Globals::default();
-        for (module, parts) in built.parts {
+        for (module, parts) in graph.parts {
             globals.add(module, parts);
         }
         Ok(Application {
-            container: built.container,
+            container: graph.container,
+            mounts: graph.mounts,
             globals,
             config: ServerConfig::default(),
+            guard_overrides: GuardOverrides::default(),
         })
     }
 
@@ -87,7 +99,7 @@ impl Application {
     pub fn use_layer(mut self, layer: impl RequestLayer) -> Self {
         self.globals
             .layers
-            .push(crate::lifecycle::shared_layer(layer));
+            .push((0, LayerDef::Ready(crate::lifecycle::shared_layer(layer))));
         self
     }
 
@@ -138,35 +150,53 @@ impl Application {
 
     /// Builds every provider and controller, runs `on_module_init` hooks and builds the
     /// endpoints (each route's middleware and planned lifecycle stages) and the route table.
+    /// A failure is a start-up error listing every problem found.
     pub async fn build(self) -> crate::Result<App> {
-        let problems = self.config.check();
-        if !problems.is_empty() {
+        let mut problems: Vec<StartupError> =
+            self.config.check().into_iter().map(Into::into).collect();
+        // A provider that cannot be built stops here: what depends on it cannot be built.
+        if let Err(e) = self.container.instantiate().await {
+            problems.extend(crate::error::problems_of(e));
             return Err(crate::Error::Startup(problems));
         }
-        self.container.instantiate().await?;
+        warn_unmounted(&self.mounts);
+        let layers = assemble::build_layers(&self.container, &self.globals.layers, &mut problems);
         let mut asm = Assembler {
             container: &self.container,
             globals: &self.globals,
+            layers,
             cache: Default::default(),
-            problems: Vec::new(),
+            overrides: self.guard_overrides,
+            problems,
         };
         let mut endpoints = Vec::new();
-        for (mid, module) in self.container.modules().iter().enumerate() {
-            for c in &module.controllers {
-                let instance = (c.construct)(&self.container.resolver(mid))?;
-                for r in (c.mount)(instance) {
-                    endpoints.push(asm.endpoint(mid, r));
+        for (mid, mounts) in self.mounts.into_iter().enumerate() {
+            for c in mounts.controllers {
+                match (c.construct)(&self.container.resolver(mid)) {
+                    Ok(instance) => {
+                        for r in (c.mount)(instance) {
+                            endpoints.push(asm.endpoint(mid, r));
+                        }
+                    }
+                    Err(source) => asm.problems.push(StartupError::Build {
+                        name: c.name.to_owned(),
+                        source,
+                    }),
                 }
             }
-            let routes =
-                std::mem::take(&mut *module.routes.lock().unwrap_or_else(|e| e.into_inner()));
-            for r in routes {
+            for r in mounts.routes {
                 endpoints.push(asm.endpoint(mid, r));
             }
         }
-        warn_unmounted(&self.container);
         let not_found = asm.special(RouteKind::NotFound, assemble::not_found());
         let router = asm.router(endpoints);
+        for (tid, (name, _)) in &asm.overrides.guards {
+            if !asm.overrides.used.contains(tid) {
+                let guard = (*name).to_owned();
+                asm.problems
+                    .push(crate::testing::OverrideError::GuardNotListed { guard }.into());
+            }
+        }
         let (Some(router), true) = (router, asm.problems.is_empty()) else {
             return Err(crate::Error::Startup(asm.problems));
         };
@@ -248,9 +278,8 @@ impl Application {
 }
 
 /// Warns about controllers defined with `#[routes]` that no module mounts.
-fn warn_unmounted(container: &Container) {
-    let mounted: std::collections::HashSet<std::any::TypeId> = container
-        .modules()
+fn warn_unmounted(mounts: &[Mounts]) {
+    let mounted: std::collections::HashSet<std::any::TypeId> = mounts
         .iter()
         .flat_map(|m| m.controllers.iter().map(|c| c.type_id))
         .collect();
@@ -350,6 +379,16 @@ impl App {
 
     pub(crate) fn config(&self) -> &ServerConfig {
         &self.0.config
+    }
+
+    /// Resolves providers as the root module sees them (NestJS's `app.get(..)`): a built
+    /// singleton, a transient built now.
+    pub fn resolver(&self) -> Resolver {
+        self.0.core.container.resolver(0)
+    }
+
+    pub(crate) fn container(&self) -> &Container {
+        &self.0.core.container
     }
 
     pub(crate) async fn before_shutdown_hooks(&self) {

@@ -510,11 +510,8 @@ pub(crate) fn run_threads(
         source,
     };
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(crate::Error::Startup(vec![
-            "Application::run starts its own runtimes and cannot be called inside a tokio \
-             runtime: call it from a plain `fn main` (no #[tokio::main]), or use \
-             `listen(port).await` there"
-                .into(),
+        return Err(crate::Error::startup([
+            crate::ServerConfigError::RunInsideRuntime,
         ]));
     }
     let workers = match application.config.workers {

@@ -9,156 +9,36 @@
 //!   cycle or a singleton that depends on a request-scoped provider is a start-up error naming
 //!   the full chain and the fix.
 
-mod container;
-mod error;
-mod provider;
+//!
+//! The container knows nothing of HTTP, routes or controllers: the module graph
+//! ([`crate::module`]) turns modules into the views this container resolves from, and lists
+//! what the application needs from it (controllers, guards, handlers' `Inject<T>`) to be
+//! checked with the providers.
 
-use std::any::{Any, TypeId};
+mod check;
+mod container;
+mod deps;
+mod error;
+mod key;
+mod provider;
+mod resolver;
+
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
-pub(crate) use container::{Container, ContainerBuilder};
-pub use container::{ProviderHint, Resolver};
-pub use error::DiError;
+pub(crate) use check::{Consumer, check};
+pub(crate) use container::{Container, Entry, ModuleId, ProviderId, View};
+pub use deps::Deps;
+pub use error::{Chain, DiError, MissingFix, ProviderHint, Unresolved};
+pub(crate) use key::short_name;
+pub use key::{ProviderKey, Token};
 pub use provider::{Lifecycle, Provider};
+pub(crate) use resolver::RequestScope;
+pub use resolver::Resolver;
 
 use crate::body::BoxError;
-
-/// A typed, named key for a provider, for when a type alone is not the right key.
-///
-/// ```
-/// use hearth::di::Token;
-/// pub struct Config { pub url: String }
-/// pub const DATABASE_CONFIG: Token<Config> = Token::new("DATABASE_CONFIG");
-/// ```
-pub struct Token<T: ?Sized> {
-    name: &'static str,
-    _type: PhantomData<fn() -> Arc<T>>,
-}
-
-impl<T: ?Sized> Token<T> {
-    /// A token with this name. Two tokens are the same key when their names and types match.
-    pub const fn new(name: &'static str) -> Self {
-        Token {
-            name,
-            _type: PhantomData,
-        }
-    }
-
-    /// The token's name.
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-}
-
-impl<T: ?Sized + 'static> Token<T> {
-    /// The provider key of this token.
-    pub fn key(&self) -> ProviderKey {
-        ProviderKey {
-            type_id: TypeId::of::<T>(),
-            type_name: std::any::type_name::<T>(),
-            token: Some(self.name),
-        }
-    }
-}
-
-impl<T: ?Sized> Clone for Token<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T: ?Sized> Copy for Token<T> {}
-
-impl<T: ?Sized> fmt::Debug for Token<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Token({})", self.name)
-    }
-}
-
-/// What a provider is registered under: a type, optionally with a token name.
-#[derive(Clone, Copy)]
-pub struct ProviderKey {
-    type_id: TypeId,
-    type_name: &'static str,
-    token: Option<&'static str>,
-}
-
-impl ProviderKey {
-    /// The key of type `T` (no token).
-    pub fn of<T: ?Sized + 'static>() -> Self {
-        ProviderKey {
-            type_id: TypeId::of::<T>(),
-            type_name: std::any::type_name::<T>(),
-            token: None,
-        }
-    }
-
-    /// The type's `TypeId`.
-    pub fn type_id(&self) -> TypeId {
-        self.type_id
-    }
-
-    /// The token name, for token keys.
-    pub fn token(&self) -> Option<&'static str> {
-        self.token
-    }
-
-    /// The short type name (no module path).
-    pub fn short_type_name(&self) -> &'static str {
-        short_name(self.type_name)
-    }
-}
-
-pub(crate) fn short_name(full: &'static str) -> &'static str {
-    // `a::b::C<d::E>` → `C<d::E>`: cut at the last `::` before any generic bracket.
-    let head = full.split('<').next().unwrap_or(full);
-    match head.rfind("::") {
-        Some(i) => &full[i + 2..],
-        None => full,
-    }
-}
-
-impl PartialEq for ProviderKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.type_id == other.type_id && self.token == other.token
-    }
-}
-impl Eq for ProviderKey {}
-impl std::hash::Hash for ProviderKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.type_id.hash(state);
-        self.token.hash(state);
-    }
-}
-
-impl fmt::Display for ProviderKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.token {
-            Some(t) => write!(f, "{} ({t})", self.short_type_name()),
-            None => f.write_str(self.short_type_name()),
-        }
-    }
-}
-
-impl fmt::Debug for ProviderKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl<T: ?Sized + 'static> From<&Token<T>> for ProviderKey {
-    fn from(t: &Token<T>) -> Self {
-        t.key()
-    }
-}
-
-impl<T: ?Sized + 'static> From<Token<T>> for ProviderKey {
-    fn from(t: Token<T>) -> Self {
-        t.key()
-    }
-}
 
 /// When a provider is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -250,27 +130,3 @@ pub trait BeforeApplicationShutdown: Send + Sync + 'static {
 }
 
 pub(crate) type AnyArc = Arc<dyn Any + Send + Sync>;
-
-/// Resolves `T` (by type) for the request whose head is `parts`, as the module of the
-/// request's route sees it.
-pub(crate) fn resolve_for_request<T: Send + Sync + 'static>(
-    parts: &mut http::request::Parts,
-) -> Result<Arc<T>, DiError> {
-    let (container, module) = parts
-        .extensions
-        .get::<crate::lifecycle::Ctx>()
-        .map(|c| (c.app.container.clone(), c.route.module))
-        .ok_or_else(|| DiError::Unresolved {
-            key: ProviderKey::of::<T>().to_string(),
-            context: "a request outside a Hearth application".into(),
-        })?;
-    let scope = match parts.extensions.get::<container::RequestScope>() {
-        Some(s) => s.clone(),
-        None => {
-            let s = container::RequestScope::default();
-            parts.extensions.insert(s.clone());
-            s
-        }
-    };
-    container.resolver_in_request(module, scope).get::<T>()
-}

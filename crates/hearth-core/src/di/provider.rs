@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use super::{AnyArc, Dependency, DiError, Injectable, ProviderKey, Resolver, Scope, Token};
+use super::{AnyArc, Dependency, Deps, DiError, Injectable, ProviderKey, Resolver, Scope, Token};
 use crate::body::BoxError;
 use crate::middleware::BoxFuture;
 
@@ -137,6 +137,11 @@ impl Provider {
         Self::base(ProviderKey::of::<T>(), Kind::Value(erase(value)))
     }
 
+    /// A ready value already in an `Arc`, registered under a token.
+    pub fn shared_for<T: Send + Sync + 'static>(token: &Token<T>, value: Arc<T>) -> Self {
+        Self::base(token.key(), Kind::Value(erase(value)))
+    }
+
     /// A ready value, registered under a token.
     pub fn value_for<T: Send + Sync + 'static>(token: &Token<T>, value: T) -> Self {
         Self::base(token.key(), Kind::Value(erase(Arc::new(value))))
@@ -202,6 +207,83 @@ impl Provider {
             let f = f.clone();
             Box::pin(async move { f(r).await.map(|v| erase(Arc::new(v))) })
         }))
+    }
+
+    /// A synchronous factory that receives its dependencies ([`Deps`]: an `Arc<U>` or a tuple
+    /// of them), registered by its type. The dependencies are declared for you, so the graph
+    /// is checked at start-up; an error becomes a start-up error naming this provider.
+    pub fn factory_with<T, D, F, E>(f: F) -> Self
+    where
+        T: Send + Sync + 'static,
+        D: Deps,
+        F: Fn(D) -> Result<T, E> + Send + Sync + 'static,
+        E: Into<BoxError>,
+    {
+        let key = ProviderKey::of::<T>();
+        let name = key.to_string();
+        let kind = Kind::Sync(Arc::new(move |r: &Resolver| {
+            let deps = D::resolve(r)?;
+            f(deps)
+                .map(|v| erase(Arc::new(v)))
+                .map_err(|e| DiError::building(&name, e.into()))
+        }));
+        let mut p = Self::base(key, kind);
+        p.deps = D::dependencies();
+        p
+    }
+
+    /// An asynchronous factory (a singleton, awaited at start-up) that receives its
+    /// dependencies, registered by its type: NestJS's `useFactory` with `inject`.
+    ///
+    /// An error is a start-up error naming this provider; a factory that checks what it
+    /// built and finds several problems returns them as one start-up
+    /// [`Error`](crate::Error) (`Error::startup([..])`), and each is listed on its own line.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hearth::di::Provider;
+    /// struct AppConfig { database_url: String }
+    /// struct Database { url: String }
+    /// let db = Provider::async_factory_with(|config: Arc<AppConfig>| async move {
+    ///     // connect…
+    ///     Ok::<_, hearth::BoxError>(Database { url: config.database_url.clone() })
+    /// });
+    /// # let _ = db;
+    /// ```
+    pub fn async_factory_with<T, D, F, Fut, E>(f: F) -> Self
+    where
+        T: Send + Sync + 'static,
+        D: Deps,
+        F: Fn(D) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        let key = ProviderKey::of::<T>();
+        let name: Arc<str> = key.to_string().into();
+        let f = Arc::new(f);
+        let kind = Kind::Async(Arc::new(move |r: Resolver| {
+            let (f, name) = (f.clone(), name.clone());
+            Box::pin(async move {
+                let deps = D::resolve(&r)?;
+                f(deps)
+                    .await
+                    .map(|v| erase(Arc::new(v)))
+                    .map_err(|e| DiError::building(&name, e.into()))
+            })
+        }));
+        let mut p = Self::base(key, kind);
+        p.deps = D::dependencies();
+        p
+    }
+
+    /// This provider's keys and name with `other`'s value, scope, dependencies and hooks:
+    /// what a test override does to the provider it replaces.
+    pub(crate) fn replaced_by(self, other: Provider) -> Provider {
+        Provider {
+            keys: self.keys,
+            name: self.name,
+            ..other
+        }
     }
 
     /// Declares a dependency of a factory (checked at start-up).

@@ -198,7 +198,7 @@ impl<T: Send + Sync + 'static> FromRequestParts for Inject<T> {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts) -> Result<Self, Rejection> {
-        crate::di::resolve_for_request::<T>(parts)
+        crate::lifecycle::resolve_for_request::<T>(parts)
             .map(Inject)
             .map_err(|e| Rejection::Provider(e.to_string()))
     }

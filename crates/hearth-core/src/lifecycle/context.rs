@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::route::RouteInfo;
 use crate::app::Limits;
-use crate::di::Container;
+use crate::di::{Container, RequestScope};
 
 /// A layer's per-request state, type-erased.
 pub type AnyState = Arc<dyn Any + Send + Sync>;
@@ -60,4 +60,31 @@ impl States {
 /// not-yet-loaded session this way).
 pub fn request_state<S: Send + Sync + 'static>(extensions: &http::Extensions) -> Option<Arc<S>> {
     extensions.get::<Ctx>().and_then(|c| c.states.find::<S>())
+}
+
+/// Resolves `T` (by type) for the request whose head is `parts`, as the module of the
+/// request's route sees it, sharing the request's scope with every other resolution in it
+/// (what `Inject<T>` does).
+pub(crate) fn resolve_for_request<T: Send + Sync + 'static>(
+    parts: &mut http::request::Parts,
+) -> Result<Arc<T>, crate::di::DiError> {
+    let Some((container, module)) = parts
+        .extensions
+        .get::<Ctx>()
+        .map(|c| (c.app.container.clone(), c.route.module))
+    else {
+        return Err(crate::di::DiError::Unresolved {
+            key: crate::di::ProviderKey::of::<T>(),
+            reason: crate::di::Unresolved::OutsideApplication,
+        });
+    };
+    let scope = match parts.extensions.get::<RequestScope>() {
+        Some(s) => s.clone(),
+        None => {
+            let s = RequestScope::default();
+            parts.extensions.insert(s.clone());
+            s
+        }
+    };
+    container.resolver_in_request(module, scope).get::<T>()
 }

@@ -123,7 +123,7 @@ impl Router {
     pub(crate) fn build(
         endpoints: Vec<(String, Endpoint)>,
         not_allowed: impl Fn(HeaderValue) -> Endpoint,
-    ) -> Result<Router, Vec<String>> {
+    ) -> Result<Router, Vec<crate::RouteError>> {
         let mut matcher = matchit::Router::new();
         let mut slots: Vec<Slot> = Vec::new();
         let mut by_path: std::collections::HashMap<String, usize> = Default::default();
@@ -131,16 +131,24 @@ impl Router {
         for (declared, e) in endpoints {
             let path = match normalize_path(&declared) {
                 Ok(p) => p,
-                Err(err) => {
-                    problems.push(format!("{}: {err}", e.name));
+                Err(reason) => {
+                    problems.push(crate::RouteError::InvalidPath {
+                        route: e.name.clone(),
+                        reason,
+                    });
                     continue;
                 }
             };
             let slot = match by_path.get(&path) {
                 Some(&i) => i,
                 None => {
-                    if let Err(err) = matcher.insert(path.clone(), slots.len()) {
-                        problems.push(format!("{} ({} {}): {err}", e.name, e.method, declared));
+                    if let Err(source) = matcher.insert(path.clone(), slots.len()) {
+                        problems.push(crate::RouteError::Conflict {
+                            route: e.name.clone(),
+                            method: e.method.clone(),
+                            path: declared,
+                            source,
+                        });
                         continue;
                     }
                     let params = param_names(&path);
@@ -155,10 +163,12 @@ impl Router {
                 }
             };
             if let Some(other) = slots[slot].endpoints.iter().find(|o| o.method == e.method) {
-                problems.push(format!(
-                    "{} {} is declared twice: by {} and by {}; remove one",
-                    e.method, declared, other.name, e.name
-                ));
+                problems.push(crate::RouteError::Duplicate {
+                    method: e.method.clone(),
+                    path: declared,
+                    first: other.name.clone(),
+                    second: e.name.clone(),
+                });
                 continue;
             }
             slots[slot].endpoints.push(e);

@@ -132,7 +132,12 @@ impl RedisSessionStore {
     /// or when the application starts, see [`StartupCheck`]); an invalid URL or pool setting
     /// is an error here.
     pub fn new(options: RedisOptions) -> hearth_core::Result<Self> {
-        Self::build(&options).map_err(|e| hearth_core::Error::Startup(vec![e]))
+        Self::build(&options).map_err(|e| {
+            hearth_core::Error::startup([hearth_core::module::ModuleError::config(
+                "SessionModule",
+                e,
+            )])
+        })
     }
 
     pub(crate) fn build(options: &RedisOptions) -> Result<Self, String> {

@@ -1,25 +1,4 @@
-//! Testing support: drive an application in process, with a cookie jar.
-//!
-//! ```
-//! # use hearth::prelude::*;
-//! # use hearth::testing::TestClient;
-//! #[controller("/")]
-//! struct Hello;
-//! #[routes]
-//! impl Hello {
-//!     #[get("/hello")]
-//!     async fn hello(&self) -> &'static str { "hi" }
-//! }
-//! #[module(controllers = [Hello])]
-//! struct AppModule;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let client = TestClient::new(Application::create::<AppModule>().unwrap()).await.unwrap();
-//! let res = client.get("/hello").send().await;
-//! assert_eq!(res.status(), 200);
-//! assert_eq!(res.text(), "hi");
-//! # }
-//! ```
+//! [`TestClient`]: requests straight to a built application, with a cookie jar.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -32,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::app::{App, Application};
 use crate::body::Body;
+use crate::di::{ProviderKey, Resolver, Token};
 
 /// An in-process client: requests go straight to the application, no socket involved.
 /// Cookies the application sets are kept and sent back, like a browser would.
@@ -61,6 +41,33 @@ impl TestClient {
             app,
             jar: Arc::default(),
         }
+    }
+
+    /// The application under test.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Resolves providers as the root module sees them.
+    pub fn resolver(&self) -> Resolver {
+        self.app.resolver()
+    }
+
+    /// The singleton of type `T`, whichever module provides it (exported or not): what a
+    /// test inspects after requests (the fake repository it put in place, say). `None` when
+    /// no module provides a singleton `T`.
+    pub fn provider<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.find(ProviderKey::of::<T>())
+    }
+
+    /// The singleton registered under `token`, whichever module provides it.
+    pub fn provider_token<T: Send + Sync + 'static>(&self, token: &Token<T>) -> Option<Arc<T>> {
+        self.find(token.key())
+    }
+
+    fn find<T: Send + Sync + 'static>(&self, key: ProviderKey) -> Option<Arc<T>> {
+        let any = self.app.container().find_singleton(key)?;
+        any.downcast::<T>().ok()
     }
 
     /// A request with any method.
