@@ -239,11 +239,9 @@ fn route_def(route: &RouteModel) -> TokenStream {
     let injected = route
         .params
         .iter()
-        .enumerate()
-        .filter(|(i, p)| {
-            matches!(p.kind, ParamKind::Plain | ParamKind::Ctx) && Some(*i) != body_index
-        })
-        .map(|(_, p)| {
+        // The parameter that reads the body is probed too: a lone `Inject<T>` is one.
+        .filter(|p| matches!(p.kind, ParamKind::Plain | ParamKind::Ctx))
+        .map(|p| {
             let ty = &p.ty;
             quote! {
                 for __hearth_dep in (&&::hearth::__private::DepsProbe::<#ty>::new()).param_dependencies() {
