@@ -23,7 +23,7 @@ pub const APP_CONFIG: Token<AppConfig> = Token::new("APP_CONFIG");
 #[module(
     global,
     providers = [Provider::value_for(&APP_CONFIG, AppConfig { greeting: "Hello".into() })],
-    exports = [APP_CONFIG],
+    exports = [token(APP_CONFIG)],
 )]
 pub struct ConfigModule;
 

@@ -169,18 +169,28 @@ pub async fn extract_param<T, A: ParamAttribute<T>>(
         .map_err(IntoResponse::into_response)
 }
 
+/// What a type listed in `#[use_guards]`, `#[use_interceptors]` or `#[use_filters]` must also
+/// be: built by dependency injection.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `#[injectable]`",
+    label = "listed by type, so built by dependency injection",
+    note = "mark `{Self}` `#[injectable]`; a guard, interceptor or filter built by hand is installed as a value with `ModuleDef::guard_value(..)` (or `interceptor_value`, `filter_value`)"
+)]
+pub trait BuiltByDi: Injectable {}
+impl<T: Injectable> BuiltByDi for T {}
+
 /// A guard listed in `#[use_guards(..)]`.
-pub fn guard<G: crate::lifecycle::Guard + Injectable>() -> GuardDef {
+pub fn guard<G: crate::lifecycle::Guard + BuiltByDi>() -> GuardDef {
     Enhancer::guard::<G>()
 }
 
 /// An interceptor listed in `#[use_interceptors(..)]`.
-pub fn interceptor<I: crate::lifecycle::Interceptor + Injectable>() -> InterceptorDef {
+pub fn interceptor<I: crate::lifecycle::Interceptor + BuiltByDi>() -> InterceptorDef {
     Enhancer::interceptor::<I>()
 }
 
 /// An exception filter listed in `#[use_filters(..)]`.
-pub fn filter<F: crate::lifecycle::ExceptionFilter + Injectable>() -> FilterDef {
+pub fn filter<F: crate::lifecycle::ExceptionFilter + BuiltByDi>() -> FilterDef {
     Enhancer::filter::<F>()
 }
 
@@ -263,4 +273,141 @@ const fn str_eq(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+/// The fallback `#[module(exports = [..])]` resolves an entry's name to in the namespace the
+/// entry lacks: a constant written bare finds this type, a type written in `token(..)` this
+/// value. [`ExportProbe`] then reports the mistake with its fix.
+pub mod export_probe {
+    /// The fallback (a unit struct: a type and a value).
+    #[allow(non_camel_case_types)]
+    pub struct __HearthExport;
+}
+
+use export_probe::__HearthExport as NoEntry;
+
+/// What an `exports` entry resolved to in both namespaces: `T` (the type) and `V` (the
+/// value's type); either may be the fallback. Methods are picked by autoref specialization.
+pub struct ExportProbe<T: ?Sized, V>(PhantomData<Entries<T, V>>);
+
+type Entries<T, V> = (fn() -> *const T, fn() -> V);
+
+impl<T: ?Sized, V> ExportProbe<T, V> {
+    /// The probe of an entry whose value is `value`.
+    pub fn of(value: &V) -> Self {
+        let _ = value;
+        ExportProbe(PhantomData)
+    }
+}
+
+/// A bare entry that is a type: its key.
+pub trait BareEntry<V> {
+    /// The type's key.
+    fn export_key(&self, value: &V) -> ProviderKey;
+}
+impl<T: ?Sized + 'static, V> BareEntry<V> for ExportProbe<T, V> {
+    fn export_key(&self, _: &V) -> ProviderKey {
+        ProviderKey::of::<T>()
+    }
+}
+
+/// A bare entry that is no type, only a value: an error naming the fix.
+pub trait BareToken<V> {
+    /// Never returns (the crate does not compile).
+    fn export_key(&self, value: &V) -> ProviderKey
+    where
+        V: TokenWrittenBare;
+}
+impl<V> BareToken<V> for &ExportProbe<NoEntry, V> {
+    fn export_key(&self, _: &V) -> ProviderKey
+    where
+        V: TokenWrittenBare,
+    {
+        unreachable!("TokenWrittenBare has no impl")
+    }
+}
+
+/// Implemented by nothing: the error for a constant written bare in `exports`.
+#[diagnostic::on_unimplemented(
+    message = "a token is exported as `token(..)`, not bare",
+    label = "this is a `{Self}` value, not a type",
+    note = "write `token(..)` around it, as in `exports = [UserService, token(DB)]`; a bare entry is a type"
+)]
+pub trait TokenWrittenBare {}
+
+/// `token(..)` holding a value: its key, if it is a token.
+pub trait TokenEntry<V> {
+    /// The token's key.
+    fn token_key(&self, value: &V) -> ProviderKey
+    where
+        V: ExportToken;
+}
+impl<T: ?Sized, V> TokenEntry<V> for ExportProbe<T, V> {
+    fn token_key(&self, value: &V) -> ProviderKey
+    where
+        V: ExportToken,
+    {
+        value.token_key()
+    }
+}
+
+/// `token(..)` holding no value, only a type: an error naming the fix.
+pub trait TypeInToken<T: ?Sized> {
+    /// Never returns (the crate does not compile).
+    fn token_key(&self, value: &NoEntry) -> ProviderKey
+    where
+        T: TypeWrittenInToken;
+}
+impl<T: ?Sized> TypeInToken<T> for &ExportProbe<T, NoEntry> {
+    fn token_key(&self, _: &NoEntry) -> ProviderKey
+    where
+        T: TypeWrittenInToken,
+    {
+        unreachable!("TypeWrittenInToken has no impl")
+    }
+}
+
+/// `token(..)` holding a unit struct (a type and a value of that type): the same error.
+pub trait UnitTypeInToken<T> {
+    /// Never returns (the crate does not compile).
+    fn token_key(&self, value: &T) -> ProviderKey
+    where
+        T: TypeWrittenInToken;
+}
+impl<T> UnitTypeInToken<T> for &ExportProbe<T, T> {
+    fn token_key(&self, _: &T) -> ProviderKey
+    where
+        T: TypeWrittenInToken,
+    {
+        unreachable!("TypeWrittenInToken has no impl")
+    }
+}
+
+/// Implemented by nothing: the error for a type written in `token(..)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a type: export it bare, not in `token(..)`",
+    label = "a type, not a token constant",
+    note = "`token(..)` takes a `Token<T>` constant; a type is exported by writing it bare, as in `exports = [UserService, token(DB)]`"
+)]
+pub trait TypeWrittenInToken {}
+
+/// What `token(..)` in `exports` takes: a [`Token`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a token",
+    label = "`token(..)` takes a `Token<T>` constant",
+    note = "write a token constant in `token(..)`, as in `token(DB)`; a type is exported by writing it bare, as in `exports = [UserService]`"
+)]
+pub trait ExportToken {
+    /// The token's key.
+    fn token_key(&self) -> ProviderKey;
+}
+impl<T: ?Sized + 'static> ExportToken for Token<T> {
+    fn token_key(&self) -> ProviderKey {
+        self.key()
+    }
+}
+
+/// The key of `token(expr)` when `expr` is not a plain path.
+pub fn token_key<V: ExportToken>(token: &V) -> ProviderKey {
+    token.token_key()
 }

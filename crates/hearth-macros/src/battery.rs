@@ -8,8 +8,8 @@ use syn::{Attribute, Meta, Token};
 
 use crate::common::attr_name;
 
-/// Rust's own attributes (and those of its tools) that may sit on a handler or a parameter:
-/// `#[routes]` leaves them where they are. Every other attribute it does not own is a
+/// Rust's own attributes (and those of its tools) that may sit on a handler, a parameter or a
+/// controller struct: `#[routes]` and `#[controller]` leave them where they are. Every other attribute it does not own is a
 /// battery's attribute, resolved by path (see [`battery_call`]).
 const RUST_ATTRS: &[&str] = &[
     "allow",
@@ -26,6 +26,10 @@ const RUST_ATTRS: &[&str] = &[
     "deprecated",
     "track_caller",
     "instrument",
+    "derive",
+    "repr",
+    "non_exhaustive",
+    "automatically_derived",
 ];
 
 /// Tool namespaces whose attributes are left in place (`#[rustfmt::skip]`,

@@ -9,9 +9,15 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Ident, LitStr, Meta, Token};
 
 /// Collects every error of one item, so that the user sees them all at once.
+///
+/// Like serde's `Ctxt`, it refuses to be dropped unchecked: a code path that collects errors
+/// and then forgets to report them is a bug in this crate, caught by a panic in `Drop` (in
+/// tests) rather than by an item that silently compiles. Consume it with
+/// [`finish`](Errors::finish) or [`into_compile_errors`](Errors::into_compile_errors).
 #[derive(Default)]
 pub(crate) struct Errors {
     error: Option<syn::Error>,
+    consumed: bool,
 }
 
 impl Errors {
@@ -39,23 +45,47 @@ impl Errors {
         }
     }
 
-    /// The combined error, if any.
-    pub(crate) fn into_error(self) -> Option<syn::Error> {
-        self.error
-    }
-
     /// Whether no error was recorded.
     pub(crate) fn is_empty(&self) -> bool {
         self.error.is_none()
     }
 
-    /// The errors as `compile_error!` invocations (nothing when there is none).
-    pub(crate) fn to_compile_errors(&self) -> TokenStream {
-        self.error
-            .as_ref()
-            .map(syn::Error::to_compile_error)
+    /// The combined error, if any (consumes the collector).
+    pub(crate) fn finish(mut self) -> syn::Result<()> {
+        self.consumed = true;
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The errors as `compile_error!` invocations, nothing when there is none (consumes the
+    /// collector).
+    pub(crate) fn into_compile_errors(self) -> TokenStream {
+        self.finish()
+            .err()
+            .map(|e| e.to_compile_error())
             .unwrap_or_default()
     }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        if !self.consumed && !std::thread::panicking() {
+            panic!(
+                "hearth-macros bug: an `Errors` collector was dropped unchecked; \
+                 consume it with `finish()` or `into_compile_errors()`"
+            );
+        }
+    }
+}
+
+/// What a macro writes when its item is not the kind it goes on (an enum for `#[injectable]`,
+/// a function for `#[controller]`): the error, then the item unchanged, so that the one
+/// mistake is the one error (the rest of the crate still sees the item).
+pub(crate) fn reemit(error: syn::Error, item: TokenStream) -> TokenStream {
+    let error = error.to_compile_error();
+    quote::quote! { #error #item }
 }
 
 /// The tokens inside `#[name(..)]`; `None` for a bare `#[name]`. `#[name = ..]` is an error.
@@ -149,28 +179,6 @@ pub(crate) fn middleware_list(attr: &Attribute) -> syn::Result<Vec<syn::Expr>> {
 
 /// Attributes reserved for features that come next.
 pub(crate) const RESERVED_ATTRS: &[(&str, &str)] = &[("use_pipes", "pipes")];
-
-/// The enhancer lists `#[routes]` reads on a handler: attribute name, `__private` function.
-pub(crate) const ENHANCER_ATTRS: &[(&str, &str)] = &[
-    ("use_guards", "guard"),
-    ("use_interceptors", "interceptor"),
-    ("use_filters", "filter"),
-];
-
-/// Parses `#[use_guards(A, b::B)]` (and the interceptor and filter lists): types.
-pub(crate) fn type_list(attr: &Attribute) -> syn::Result<Vec<syn::Type>> {
-    let name = attr_name(attr);
-    let tokens = attr_tokens(attr)?.unwrap_or_default();
-    if tokens.is_empty() {
-        return Err(syn::Error::new_spanned(
-            attr,
-            format!("`#[{name}]` needs at least one type, as in `#[{name}(AuthGuard)]`"),
-        ));
-    }
-    let list =
-        syn::punctuated::Punctuated::<syn::Type, Token![,]>::parse_terminated.parse2(tokens)?;
-    Ok(list.into_iter().collect())
-}
 
 /// An error for a reserved attribute, if `attr` is one.
 pub(crate) fn reserved_attr(attr: &Attribute) -> Option<syn::Error> {
@@ -301,7 +309,32 @@ pub(crate) fn route_params(path: &str) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::route_params;
+    use super::{Errors, route_params};
+    use proc_macro2::Span;
+
+    #[test]
+    fn errors_report_every_error_once_consumed() {
+        let mut errors = Errors::default();
+        assert!(errors.is_empty());
+        errors.push(syn::Error::new(Span::call_site(), "first"));
+        errors.push(syn::Error::new(Span::call_site(), "second"));
+        let all: Vec<String> = errors
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(all, ["first", "second"]);
+        assert!(Errors::default().finish().is_ok());
+        assert!(Errors::default().into_compile_errors().is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped unchecked")]
+    fn errors_dropped_unchecked_panic() {
+        let mut errors = Errors::default();
+        errors.push(syn::Error::new(Span::call_site(), "forgotten"));
+    }
 
     #[test]
     fn route_paths() {

@@ -12,14 +12,17 @@
 //! | [`#[routes]`](macro@routes) | the controller's `impl` | its route table |
 //! | [`#[module]`](macro@module) | a unit struct | the module definition |
 //! | [`#[use_middleware]`](macro@use_middleware) | a controller struct or a route method | read by `#[controller]` / `#[routes]` |
+//! | [`#[use_guards]`](macro@use_guards), [`#[use_interceptors]`](macro@use_interceptors), [`#[use_filters]`](macro@use_filters) | a controller struct or a route method | read by `#[controller]` / `#[routes]` |
+//! | [`#[set_metadata]`](macro@set_metadata) | a controller struct or a route method | read by `#[controller]` / `#[routes]` |
 
+mod above_controller;
 mod battery;
 mod common;
 mod controller;
+mod enhancers;
 mod injectable;
 mod module;
 mod routes;
-mod use_middleware;
 
 use proc_macro::TokenStream;
 
@@ -73,11 +76,21 @@ pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
 /// [`#[routes]`](macro@routes) block is mounted under the prefix (default `/`). The prefix may
 /// hold path parameters (`"/users/:user_id/posts"`), which every route reads with `#[param]`.
 ///
-/// `#[use_middleware(a, b)]` next to `#[controller]` (above or below it) runs the middleware
-/// values `a` then `b` around every route of the controller. The arguments `guards`,
-/// `interceptors`, `pipes` and `validation` (and the attributes `#[use_guards]`,
-/// `#[use_interceptors]`, `#[use_pipes]`) are reserved for features to come and rejected for
-/// now.
+/// Next to `#[controller]` (above or below it), for every route of the controller:
+///
+/// - `#[use_middleware(a, b)]`: the middleware values `a` then `b`;
+/// - `#[use_guards(A, B)]`, `#[use_interceptors(..)]`, `#[use_filters(..)]`: guard,
+///   interceptor and exception-filter *types*, built by dependency injection from the
+///   providers the controller's module sees (checked at start-up); they run after the
+///   global ones and before the route's own (filters: after the route's, before the global);
+/// - `#[set_metadata(value)]`: a typed metadata value that guards, interceptors, filters and
+///   layers read with `RouteInfo::get` (a route's own value of the same type wins);
+/// - below `#[controller]` only: a battery's route attribute such as `#[roles("admin")]`, which
+///   calls the function `roles("admin")` in scope and applies the `RouteAttribute` it returns
+///   to the controller's metadata (every attribute there that is not Rust's is one).
+///
+/// The arguments `pipes` and `validation` are reserved for features to come;
+/// `guards = [..]` and the like are errors that point to the attribute to write instead.
 ///
 /// ```
 /// use hearth::prelude::*;
@@ -118,8 +131,11 @@ pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
 /// or `#[route(METHOD, "/path")]` (`METHOD` is `GET`, `POST`, … or a string such as
 /// `"PURGE"`). Paths take parameters as `:id` or `{id}`, and a catch-all as `*rest` or
 /// `{*rest}`. The return type is anything that implements `IntoResponse`, such as
-/// `HttpResult<Json<T>>`. `#[use_middleware(..)]` on a method adds middleware to that route.
-/// Methods without a route attribute stay ordinary methods.
+/// `HttpResult<Json<T>>`. `#[use_middleware(..)]`, `#[use_guards(..)]`,
+/// `#[use_interceptors(..)]`, `#[use_filters(..)]` and `#[set_metadata(..)]` on a method apply to
+/// that route (after the controller's); any other attribute on a route that is not Rust's is a
+/// battery's route attribute (`#[roles("admin")]` calls `roles("admin")` in scope, which returns
+/// a `RouteAttribute`). Methods without a route attribute stay ordinary methods.
 ///
 /// Parameters are extracted from the request:
 ///
@@ -130,7 +146,8 @@ pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `#[query("page")] page: T` | one query parameter (`FromStr`); required unless `T` is `Option<_>` |
 /// | `#[header("x-api-key")] key: T` | one header (`FromStr`); required unless `T` is `Option<_>` |
 /// | `#[body] dto: T` | the body, JSON or urlencoded form by `Content-Type` (serde); one per handler |
-/// | `#[session] s: Session` | the request's session |
+/// | `#[session] s: Session` | the request's session (the session battery's parameter attribute) |
+/// | `#[name] p: T`, `#[name(args)]` | a battery's parameter attribute: `name(args)` in scope returns a `ParamAttribute<T>` |
 /// | `#[ctx] ctx: RequestContext` | method, URI, headers and the values middleware stored |
 /// | `x: T` (no attribute) | `T`'s own extractor: `FromRequestParts`, or `FromRequest` for the last such parameter when there is no `#[body]` |
 ///
@@ -187,9 +204,9 @@ pub fn routes(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   (`UserService`); any other expression is a `Provider` value
 ///   (`Provider::value_for(&CONFIG, Config::default())`). Write
 ///   `Provider::class::<T>()` for a hand-written `Injectable`.
-/// - `exports = [..]`: a path whose last segment is SCREAMING_CASE of two characters or more
-///   (`SESSION_SERVICE_TOKEN`, `tokens::DB`) is a token constant; any other path is a type
-///   (`UserService`, `A`).
+/// - `exports = [..]`: types written bare (`UserService`), token constants in `token(..)`
+///   (`token(SESSION_SERVICE_TOKEN)`, `token(tokens::DB)`). A token written bare, or a type in
+///   `token(..)`, is a compile error that says which to write.
 /// - `global`: the module's exports are visible to every module.
 ///
 /// ```no_run
@@ -203,7 +220,7 @@ pub fn routes(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// #[module(
 ///     providers = [UserService, Provider::value_for(&CONFIG, Config { url: "db://".into() })],
-///     exports = [UserService, CONFIG],
+///     exports = [UserService, token(CONFIG)],
 ///     global,
 /// )]
 /// pub struct UsersModule;
@@ -230,5 +247,91 @@ pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
 /// it is an error that says where it goes.
 #[proc_macro_attribute]
 pub fn use_middleware(args: TokenStream, item: TokenStream) -> TokenStream {
-    use_middleware::expand(args.into(), item.into()).into()
+    above_controller::expand("use_middleware", args.into(), item.into()).into()
+}
+
+/// Guards for every route of a controller (on the struct, next to
+/// [`#[controller]`](macro@controller)) or for one route (on a method of a
+/// [`#[routes]`](macro@routes) impl): `#[use_guards(AuthGuard, RolesGuard)]`.
+///
+/// Each entry is a type implementing `Guard`, built by dependency injection (mark it
+/// `#[injectable]`) from the providers of the controller's module, checked at start-up. Guards
+/// run global → controller → route, in the order listed; the first that denies answers (403
+/// for `Ok(false)`, or its `HttpException`). A type listed twice is an error. Written anywhere
+/// else than on a controller or a route, the attribute is an error that says where it goes.
+///
+/// ```
+/// use hearth::prelude::*;
+///
+/// #[injectable]
+/// struct ApiKeyGuard;
+///
+/// impl Guard for ApiKeyGuard {
+///     async fn can_activate(&self, req: &mut Request, _: &RouteInfo) -> HttpResult<bool> {
+///         Ok(req.headers().get("x-api-key").is_some_and(|k| k == "secret"))
+///     }
+/// }
+///
+/// #[controller("/admin")]
+/// #[use_guards(ApiKeyGuard)]
+/// struct AdminController;
+///
+/// #[routes]
+/// impl AdminController {
+///     #[get("/stats")]
+///     async fn stats(&self) -> &'static str {
+///         "{}"
+///     }
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn use_guards(args: TokenStream, item: TokenStream) -> TokenStream {
+    above_controller::expand("use_guards", args.into(), item.into()).into()
+}
+
+/// Interceptors for every route of a controller or for one route, as with
+/// [`#[use_guards]`](macro@use_guards): types implementing `Interceptor`, built by dependency
+/// injection. They wrap the extractors and the handler, global → controller → route (the
+/// first listed is the outermost).
+#[proc_macro_attribute]
+pub fn use_interceptors(args: TokenStream, item: TokenStream) -> TokenStream {
+    above_controller::expand("use_interceptors", args.into(), item.into()).into()
+}
+
+/// Exception filters for every route of a controller or for one route, as with
+/// [`#[use_guards]`](macro@use_guards): types implementing `ExceptionFilter`, built by
+/// dependency injection. They are tried route → controller → global, in the order listed; the
+/// first that returns a response wins.
+#[proc_macro_attribute]
+pub fn use_filters(args: TokenStream, item: TokenStream) -> TokenStream {
+    above_controller::expand("use_filters", args.into(), item.into()).into()
+}
+
+/// A typed metadata value on a controller or a route: `#[set_metadata(Public)]`. Guards,
+/// interceptors, filters and request layers read it with `RouteInfo::get::<Public>()`, which
+/// prefers the route's value to its controller's (`route_metadata()` and
+/// `controller_metadata()` read each on its own). One value per attribute; write the
+/// attribute once per value.
+///
+/// ```
+/// use hearth::prelude::*;
+///
+/// /// Routes that skip authentication.
+/// pub struct Public;
+///
+/// #[controller("/docs")]
+/// #[set_metadata(Public)]
+/// struct DocsController;
+///
+/// #[routes]
+/// impl DocsController {
+///     #[get]
+///     async fn index(&self) -> &'static str {
+///         "docs"
+///     }
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn set_metadata(args: TokenStream, item: TokenStream) -> TokenStream {
+    above_controller::expand("set_metadata", args.into(), item.into()).into()
 }

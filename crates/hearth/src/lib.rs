@@ -49,7 +49,10 @@ pub use hearth_core::{
 #[cfg(feature = "session")]
 pub use hearth_session as session;
 
-pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
+pub use hearth_macros::{
+    controller, injectable, module, routes, set_metadata, use_filters, use_guards,
+    use_interceptors, use_middleware,
+};
 
 #[doc(hidden)]
 pub use hearth_core::__private;
@@ -71,7 +74,10 @@ pub mod prelude {
     pub use hearth_core::module::{DynamicModule, Module, ModuleDef};
     pub use hearth_core::response::*;
     pub use hearth_core::{Body, Request, Response};
-    pub use hearth_macros::{controller, injectable, module, routes, use_middleware};
+    pub use hearth_macros::{
+        controller, injectable, module, routes, set_metadata, use_filters, use_guards,
+        use_interceptors, use_middleware,
+    };
     #[cfg(feature = "redis")]
     pub use hearth_session::{RedisOptions, RedisSessionStore};
     #[cfg(feature = "session")]

@@ -354,7 +354,7 @@ struct SharedModule;
         UserService,
         Provider::value_for(&USER_STORE, Store { names: vec!["ada", "grace"] }),
     ],
-    exports = [UserService, USER_STORE],
+    exports = [UserService, token(USER_STORE)],
 )]
 struct UsersModule;
 

@@ -84,6 +84,25 @@ pub(crate) fn injectable_impl(model: &InjectableModel) -> TokenStream {
     }
 }
 
+/// An `impl Injectable` that is never run: written next to the errors of a struct whose
+/// macro failed, so that its uses do not fail a second time.
+pub(crate) fn dummy_injectable(ident: &syn::Ident) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl ::hearth::__private::Injectable for #ident {
+            fn dependencies() -> ::hearth::__private::Vec<::hearth::__private::Dependency> {
+                ::hearth::__private::Vec::new()
+            }
+
+            fn construct(
+                _: &::hearth::__private::Resolver,
+            ) -> ::hearth::__private::Result<Self, ::hearth::__private::DiError> {
+                ::core::unreachable!("the crate did not compile")
+            }
+        }
+    }
+}
+
 /// What only `#[injectable]` (not `#[controller]`) writes: the `ProviderClass` marker that
 /// lets the type stand in `#[module(providers = [..])]`, and its inventory descriptor.
 pub(crate) fn provider_class(model: &InjectableModel) -> TokenStream {

@@ -10,7 +10,7 @@ use syn::{Expr, Ident, Type};
 
 use crate::common::Errors;
 
-pub(crate) use expand::injectable_impl;
+pub(crate) use expand::{dummy_injectable, injectable_impl};
 pub(crate) use parse::{parse_struct, strip_inject_attrs};
 
 /// The scope of an injectable.
@@ -48,27 +48,57 @@ pub(crate) enum FieldSource {
 /// Entry point of `#[injectable]`.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let mut item: syn::ItemStruct = match syn::parse2(item) {
+    let mut item: syn::ItemStruct = match syn::parse2(item.clone()) {
         Ok(s) => s,
         Err(e) => {
-            return syn::Error::new(
+            let e = syn::Error::new(
                 e.span(),
                 "`#[injectable]` goes on a struct: `#[injectable] struct MyService { dep: Arc<Other> }`",
-            )
-            .to_compile_error();
+            );
+            errors.push(e);
+            return wrong_item(errors, item);
         }
     };
-    let scope = errors.check(parse::parse_args(args)).flatten();
+    let scope = parse::parse_args(args, &mut errors);
     let model = parse_struct(&item, scope, "injectable", &mut errors);
     strip_inject_attrs(&mut item);
-    if !errors.is_empty() {
-        let errs = errors.to_compile_errors();
-        return quote::quote! { #item #errs };
+    match model {
+        Some(model) if errors.is_empty() => {
+            errors.finish().ok();
+            let imp = injectable_impl(&model);
+            let extra = expand::provider_class(&model);
+            quote::quote! { #item #imp #extra }
+        }
+        _ => {
+            // The struct as written, its errors, and stand-in impls: a module that lists it
+            // or a service that depends on it compiles on, so the one mistake is one error.
+            let dummy = dummy_impls(&item.ident, &item.generics);
+            let errs = errors.into_compile_errors();
+            quote::quote! { #item #errs #dummy }
+        }
     }
-    let Some(model) = model else {
-        return quote::quote! { #item };
-    };
-    let imp = injectable_impl(&model);
-    let extra = expand::provider_class(&model);
-    quote::quote! { #item #imp #extra }
+}
+
+/// The item as written and the error, plus stand-in impls when the item is a type (an enum
+/// marked `#[injectable]` stays usable as a type without a second error).
+fn wrong_item(errors: Errors, item: TokenStream) -> TokenStream {
+    let errs = errors.into_compile_errors();
+    let dummy = syn::parse2::<syn::DeriveInput>(item.clone())
+        .map(|d| dummy_impls(&d.ident, &d.generics))
+        .unwrap_or_default();
+    quote::quote! { #errs #item #dummy }
+}
+
+/// `Injectable` and `ProviderClass` impls that never run (the crate does not compile), for a
+/// type whose `#[injectable]` failed. None for a generic type (they would not fit it).
+fn dummy_impls(ident: &syn::Ident, generics: &syn::Generics) -> TokenStream {
+    if !generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let injectable = expand::dummy_injectable(ident);
+    quote::quote! {
+        #injectable
+        #[automatically_derived]
+        impl ::hearth::__private::ProviderClass for #ident {}
+    }
 }

@@ -7,11 +7,10 @@ use syn::{Expr, Fields, Ident, ItemStruct, Token};
 use super::{FieldModel, FieldSource, InjectableModel, ScopeKind};
 use crate::common::{Errors, attr_tokens, generic_inner, is_attr, skip_to_comma};
 
-/// Parses `scope = singleton | request | transient` (all errors at once).
-pub(crate) fn parse_args(args: TokenStream) -> syn::Result<Option<ScopeKind>> {
-    let parser = |input: ParseStream| -> syn::Result<Option<ScopeKind>> {
-        let mut errors = Errors::default();
-        let mut scope = None;
+/// Parses `scope = singleton | request | transient`; every misuse goes to `errors`.
+pub(crate) fn parse_args(args: TokenStream, errors: &mut Errors) -> Option<ScopeKind> {
+    let mut scope = None;
+    let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
             let key: Ident = input.parse()?;
             if key == "scope" {
@@ -42,12 +41,11 @@ pub(crate) fn parse_args(args: TokenStream) -> syn::Result<Option<ScopeKind>> {
                 input.parse::<Token![,]>()?;
             }
         }
-        if let Some(e) = errors.into_error() {
-            return Err(e);
-        }
-        Ok(scope)
+        Ok(())
     };
-    parser.parse2(args)
+    let parsed = parser.parse2(args);
+    errors.check(parsed);
+    scope
 }
 
 /// Builds the model of an injectable struct; records every misuse in `errors`. `what` names

@@ -7,7 +7,7 @@ mod expand;
 mod parse;
 
 use proc_macro2::TokenStream;
-use syn::{Expr, Ident, Path, Type};
+use syn::{Expr, Ident, Type};
 
 use crate::common::Errors;
 
@@ -31,23 +31,34 @@ pub(crate) enum ProviderEntry {
 
 /// An entry of `exports`.
 pub(crate) enum ExportEntry {
-    /// A type key.
+    /// A bare entry: a type. A plain path is also looked up as a value, so that a token
+    /// written bare is an error that says to write `token(..)`.
     Type(Type),
-    /// A `Token` constant (SCREAMING_CASE last segment).
-    Token(Path),
+    /// `token(CONSTANT)`: a `Token<T>` constant (a plain path, also looked up as a type, so
+    /// that a type written in `token(..)` is an error that says to write it bare).
+    Token(Expr),
 }
 
 /// Entry point of `#[module]`.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let item: syn::ItemStruct = match syn::parse2(item) {
+    let item: syn::ItemStruct = match syn::parse2(item.clone()) {
         Ok(s) => s,
         Err(e) => {
-            return syn::Error::new(
+            errors.finish().ok();
+            let e = syn::Error::new(
                 e.span(),
                 "`#[module]` goes on a unit struct: `#[module(providers = [..])] struct AppModule;`",
-            )
-            .to_compile_error();
+            );
+            // An enum is still a type: give it a stand-in `Module` impl, so that the modules
+            // importing it do not fail a second time.
+            let dummy = syn::parse2::<syn::DeriveInput>(item.clone())
+                .ok()
+                .filter(|d| d.generics.params.is_empty())
+                .map(|d| expand::dummy(&d.ident))
+                .unwrap_or_default();
+            let out = crate::common::reemit(e, item);
+            return quote::quote! { #out #dummy };
         }
     };
     if !matches!(item.fields, syn::Fields::Unit) {
@@ -59,7 +70,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         );
     }
-    if !item.generics.params.is_empty() {
+    let generic = !item.generics.params.is_empty();
+    if generic {
         errors.spanned(
             &item.generics,
             "`#[module]` does not support generic structs; remove the type parameters",
@@ -67,9 +79,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let model = parse::parse_args(args, item.ident.clone(), &mut errors);
     if !errors.is_empty() {
-        let errs = errors.to_compile_errors();
-        return quote::quote! { #item #errs };
+        let dummy = (!generic).then(|| expand::dummy(&item.ident));
+        let errs = errors.into_compile_errors();
+        return quote::quote! { #item #errs #dummy };
     }
+    errors.finish().ok();
     let out = expand::expand(&model);
     quote::quote! { #item #out }
 }

@@ -134,12 +134,13 @@ fn add_entries(model: &mut ModuleModel, key: &str, entries: Vec<Entry>, errors: 
                 }
             }
             ("providers", Entry::Expr(e)) => model.providers.push(ProviderEntry::Expr(e)),
-            ("exports", Entry::Type(ty)) => model.exports.push(export_entry(ty)),
-            (_, Entry::Expr(e)) => errors.spanned(
-                e,
-                "expected a provider type or a token constant, as in `exports = [UserService, DB_TOKEN]`",
-            ),
-            (_, Entry::Type(_)) => unreachable!("keys are checked by the caller"),
+            ("exports", Entry::Type(ty)) => model.exports.push(ExportEntry::Type(ty)),
+            ("exports", Entry::Expr(e)) => match token_entry(e) {
+                Ok(token) => model.exports.push(ExportEntry::Token(token)),
+                Err(e) => errors.push(e),
+            },
+            // Keys are checked by the caller.
+            _ => {}
         }
     }
 }
@@ -157,21 +158,24 @@ fn twice(ty: &Type, key: &str) -> String {
     format!("`{name}` is already in `{key}`; list it once")
 }
 
-/// A path whose last segment is SCREAMING_CASE of two characters or more
-/// (`SESSION_SERVICE_TOKEN`, `DB`) is a token; anything else (`UserService`, `A`) a type.
-fn export_entry(ty: Type) -> ExportEntry {
-    if let Type::Path(p) = &ty {
-        if let Some(last) = p.path.segments.last() {
-            let s = last.ident.to_string();
-            let screaming = s.len() > 1
-                && s.chars().any(|c| c.is_ascii_uppercase())
-                && s.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                && last.arguments.is_none();
-            if screaming && p.qself.is_none() {
-                return ExportEntry::Token(p.path.clone());
-            }
-        }
+/// `token(CONSTANT)` in `exports`: the constant.
+fn token_entry(e: Expr) -> syn::Result<Expr> {
+    const EXPECTED: &str =
+        "expected a type or `token(CONSTANT)`, as in `exports = [UserService, token(DB)]`";
+    let Expr::Call(call) = e else {
+        return Err(syn::Error::new_spanned(e, EXPECTED));
+    };
+    let is_token =
+        matches!(&*call.func, Expr::Path(p) if p.qself.is_none() && p.path.is_ident("token"));
+    if !is_token {
+        return Err(syn::Error::new_spanned(call, EXPECTED));
     }
-    ExportEntry::Type(ty)
+    let mut args = call.args.iter();
+    match (args.next(), args.next()) {
+        (Some(arg), None) => Ok(arg.clone()),
+        _ => Err(syn::Error::new_spanned(
+            &call,
+            "`token(..)` takes one token constant, as in `token(DB)`",
+        )),
+    }
 }

@@ -7,6 +7,8 @@ use quote::{format_ident, quote, quote_spanned};
 use super::check::PrefixCheck;
 use super::parse::option_inner;
 use super::{MethodSpec, ParamKind, RouteModel, RoutesModel};
+use crate::enhancers::{Kind, MetadataEntry};
+use syn::spanned::Spanned;
 
 /// `impl Controller` + the inventory descriptor.
 pub(crate) fn expand(model: &RoutesModel, prefix_checks: &[PrefixCheck]) -> TokenStream {
@@ -33,6 +35,22 @@ pub(crate) fn expand(model: &RoutesModel, prefix_checks: &[PrefixCheck]) -> Toke
                 type_id: || ::hearth::__private::TypeId::of::<#self_ty>(),
             }
         }
+    }
+}
+
+/// Impls that never run, for a `#[routes]` block with errors: the module that lists the
+/// controller compiles on, so each mistake is reported once.
+pub(crate) fn dummy(self_ty: &syn::Type) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl ::hearth::__private::Controller for #self_ty {
+            fn routes() -> ::hearth::__private::Vec<::hearth::__private::RouteDef<Self>> {
+                ::hearth::__private::Vec::new()
+            }
+        }
+
+        #[automatically_derived]
+        impl ::hearth::__private::RoutesController for #self_ty {}
     }
 }
 
@@ -221,11 +239,9 @@ fn route_def(route: &RouteModel) -> TokenStream {
     let injected = route
         .params
         .iter()
-        .enumerate()
-        .filter(|(i, p)| {
-            matches!(p.kind, ParamKind::Plain | ParamKind::Ctx) && Some(*i) != body_index
-        })
-        .map(|(_, p)| {
+        // The parameter that reads the body is probed too: a lone `Inject<T>` is one.
+        .filter(|p| matches!(p.kind, ParamKind::Plain | ParamKind::Ctx))
+        .map(|p| {
             let ty = &p.ty;
             quote! {
                 for __hearth_dep in (&&::hearth::__private::DepsProbe::<#ty>::new()).param_dependencies() {
@@ -233,13 +249,15 @@ fn route_def(route: &RouteModel) -> TokenStream {
                 }
             }
         });
-    let enhancers = route.enhancers.iter().map(|(f, ty)| {
-        let f = syn::Ident::new(f, proc_macro2::Span::call_site());
-        let with = format_ident!("with_{}s", f);
-        let span = syn::spanned::Spanned::span(ty);
-        quote_spanned! {span=> .#with(::hearth::__private::Vec::from([::hearth::__private::#f::<#ty>()])) }
+    let enhancers = Kind::ALL.into_iter().filter_map(|kind| {
+        let defs = route.enhancers.defs(kind)?;
+        let with = syn::Ident::new(kind.route_method(), proc_macro2::Span::call_site());
+        Some(quote! { .#with(#defs) })
     });
-    let metadata = &route.metadata;
+    let metadata = route.enhancers.metadata.iter().map(|m| match m {
+        MetadataEntry::Value(value) => quote_spanned! {value.span()=> .metadata(#value) },
+        MetadataEntry::Attribute(call) => quote! { .attribute(#call) },
+    });
     let route_def = quote! {
         ::hearth::__private::RouteDef::<Self>::new(
             #method,

@@ -29,10 +29,9 @@ pub(crate) struct RouteModel {
     /// The route attribute, for errors about a path that was not written.
     pub(crate) attr: TokenStream,
     pub(crate) middleware: Vec<Expr>,
-    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`: (`__private` function, type).
-    pub(crate) enhancers: Vec<(&'static str, syn::Type)>,
-    /// Battery route attributes and `#[set_metadata(..)]`: the calls on the `RouteDef`.
-    pub(crate) metadata: Vec<TokenStream>,
+    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, `#[set_metadata]` and
+    /// battery route attributes.
+    pub(crate) enhancers: crate::enhancers::Enhancers,
     pub(crate) params: Vec<ParamModel>,
     /// The return type's span (for "does not implement IntoResponse").
     pub(crate) output_span: Span,
@@ -95,14 +94,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             "unknown argument in `#[routes]`; it takes none: the prefix goes on `#[controller(\"/prefix\")]`",
         );
     }
-    let mut item: syn::ItemImpl = match syn::parse2(item) {
+    let mut item: syn::ItemImpl = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(e) => {
-            return syn::Error::new(
+            errors.push(syn::Error::new(
                 e.span(),
                 "`#[routes]` goes on the controller's `impl` block: `#[routes] impl UserController { .. }`",
-            )
-            .to_compile_error();
+            ));
+            let errs = errors.into_compile_errors();
+            return quote::quote! { #errs #item };
         }
     };
     let model = parse::parse_impl(&mut item, &mut errors);
@@ -112,11 +112,18 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     match model {
         Some(model) if errors.is_empty() => {
+            errors.finish().ok();
             let out = expand::expand(&model, &prefix_checks);
             quote::quote! { #item #out }
         }
+        Some(model) if item.generics.params.is_empty() => {
+            // Stand-in impls: the module that lists the controller compiles on.
+            let dummy = expand::dummy(&model.self_ty);
+            let errs = errors.into_compile_errors();
+            quote::quote! { #item #errs #dummy }
+        }
         _ => {
-            let errs = errors.to_compile_errors();
+            let errs = errors.into_compile_errors();
             quote::quote! { #item #errs }
         }
     }

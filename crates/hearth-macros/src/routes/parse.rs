@@ -12,6 +12,7 @@ use crate::common::{
     Errors, attr_name, attr_tokens, generic_inner, is_attr, middleware_list, no_args, optional_lit,
     reserved_attr,
 };
+use crate::enhancers::Enhancers;
 
 /// The shorthand route attributes and their methods.
 const SHORTHANDS: &[(&str, &str)] = &[
@@ -71,9 +72,9 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
     let mut route: Option<(MethodSpec, Option<LitStr>, TokenStream)> = None;
     let mut middleware = Vec::new();
     let mut middleware_attr: Option<TokenStream> = None;
-    let mut enhancers = Vec::new();
-    let mut metadata = Vec::new();
+    let mut enhancers = Enhancers::default();
     let is_route = f.attrs.iter().any(is_route_attr);
+    let owner = name.to_string();
     f.attrs.retain(|attr| {
         if is_route_attr(attr) {
             if route.is_some() {
@@ -98,24 +99,7 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
                 middleware.extend(list);
             }
             false
-        } else if let Some((_, f)) = crate::common::ENHANCER_ATTRS
-            .iter()
-            .find(|(n, _)| is_attr(attr, n))
-        {
-            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
-            if let Some(list) = errors.check(crate::common::type_list(attr)) {
-                enhancers.extend(list.into_iter().map(|t| (*f, t)));
-            }
-            false
-        } else if is_attr(attr, "set_metadata") {
-            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
-            match attr.parse_args::<syn::Expr>() {
-                Ok(value) => metadata.push(quote::quote! { .metadata(#value) }),
-                Err(_) => errors.spanned(
-                    attr,
-                    "`#[set_metadata]` takes one value, as in `#[set_metadata(Public)]`",
-                ),
-            }
+        } else if enhancers.take(attr, &owner, errors) {
             false
         } else if let Some(e) = reserved_attr(attr) {
             errors.push(e);
@@ -126,16 +110,13 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
         } else {
             // A battery's route attribute (`#[roles("admin")]`): applied to the route's
             // metadata through the function of that name in scope.
-            middleware_attr.get_or_insert_with(|| attr.to_token_stream());
-            if let Some(call) = errors.check(crate::battery::battery_call(attr)) {
-                metadata.push(quote::quote! { .attribute(#call) });
-            }
+            enhancers.battery(attr, errors);
             false
         }
     });
     let params = parse_params(f, route.is_some(), errors);
     let Some((method, path, attr)) = route else {
-        if let Some(tokens) = middleware_attr {
+        if let Some(tokens) = middleware_attr.or(enhancers.first) {
             let what = short_attr(&tokens);
             errors.spanned(
                 tokens,
@@ -161,7 +142,6 @@ fn parse_fn(f: &mut ImplItemFn, errors: &mut Errors) -> Option<RouteModel> {
         attr,
         middleware,
         enhancers,
-        metadata,
         params,
         output_span,
     })

@@ -1,0 +1,7 @@
+use hearth::prelude::*;
+
+#[controller("/api")]
+#[injectable]
+struct C;
+
+fn main() {}
