@@ -268,15 +268,12 @@ fn service_token_key() -> ProviderKey {
 }
 
 hearth_core::inventory::submit! {
-    hearth_core::di::ProviderHint {
-        key: service_key,
-        hint: "import SessionModule::for_root(..) in {module}",
-    }
+    hearth_core::di::ProviderHint::new(service_key, "import SessionModule::for_root(..) in {module}")
 }
 
 hearth_core::inventory::submit! {
-    hearth_core::di::ProviderHint {
-        key: service_token_key,
-        hint: "import SessionModule::for_root(..) in {module}",
-    }
+    hearth_core::di::ProviderHint::new(
+        service_token_key,
+        "import SessionModule::for_root(..) in {module}",
+    )
 }

@@ -218,15 +218,30 @@ impl Unresolved {
 /// A fix shown when a key is provided nowhere, registered by the battery that provides it
 /// (a `MailerModule` registers one for its `MailerService`). `{module}` is replaced by the name of
 /// the module that needs the key.
+///
+/// ```
+/// # pub struct MailerService;
+/// fn mailer() -> hearth::di::ProviderKey {
+///     hearth::di::ProviderKey::of::<MailerService>()
+/// }
+/// hearth::inventory::submit! {
+///     hearth::di::ProviderHint::new(mailer, "import MailerModule::for_root(..) in {module}")
+/// }
+/// # fn main() {}
+/// ```
 pub struct ProviderHint {
-    /// The key the hint is about.
-    pub key: fn() -> ProviderKey,
-    /// The fix, e.g. `import MailerModule::for_root(..) in {module}`.
-    pub hint: &'static str,
+    key: fn() -> ProviderKey,
+    hint: &'static str,
 }
 inventory::collect!(ProviderHint);
 
 impl ProviderHint {
+    /// The fix `hint` for the key `key` returns; `{module}` in it names the module that needs
+    /// the key.
+    pub const fn new(key: fn() -> ProviderKey, hint: &'static str) -> Self {
+        ProviderHint { key, hint }
+    }
+
     /// The registered fix for `key`, as seen from `module`.
     pub(crate) fn find(key: ProviderKey, module: &str) -> Option<String> {
         inventory::iter::<ProviderHint>

@@ -85,6 +85,7 @@ pub struct RouteDef<C> {
     /// a layer's state, the body limits): true unless the handler reads nothing but the
     /// request's path, query and headers, which `#[routes]` tells from its parameters. A
     /// route that needs no context, and has no middleware, is served without setting it up.
+    #[doc(hidden)]
     pub needs_context: bool,
 }
 
