@@ -3,6 +3,7 @@
 //! from the request's extensions; nothing here reaches back into the application.
 
 use std::any::Any;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::route::RouteInfo;
@@ -16,6 +17,8 @@ pub type AnyState = Arc<dyn Any + Send + Sync>;
 pub(crate) struct AppCore {
     pub(crate) container: Container,
     pub(crate) limits: Limits,
+    /// Who may say who the client is (`ClientIp`).
+    pub(crate) proxies: crate::extract::TrustedProxies,
 }
 
 /// The request's context (one extension for everything, so one allocation).
@@ -24,6 +27,8 @@ pub(crate) struct Ctx {
     pub(crate) app: Arc<AppCore>,
     pub(crate) route: Arc<RouteInfo>,
     pub(crate) states: States,
+    /// The TCP peer (`None` in process).
+    pub(crate) peer: Option<SocketAddr>,
 }
 
 /// The states opened by layers: inline for the usual one or two, then a vector.
