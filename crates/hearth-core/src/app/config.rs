@@ -82,8 +82,8 @@ pub enum ProxyHeader {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scheduler {
     /// Thread per core when a module asks for it
-    /// ([`ModuleDef::prefer_thread_per_core`](crate::module::ModuleDef::prefer_thread_per_core): the
-    /// Redis session store does), work stealing otherwise.
+    /// ([`ModuleDef::prefer_thread_per_core`](crate::module::ModuleDef::prefer_thread_per_core): a
+    /// store that keeps one connection per worker thread does), work stealing otherwise.
     #[default]
     Auto,
     /// One single-threaded runtime per worker, each serving the connections dealt to it

@@ -16,7 +16,7 @@ pub use server::{RunningServer, ShutdownHandle};
 
 use crate::di::{Container, ContainerBuilder, Injectable};
 use crate::lifecycle::{
-    AppCore, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
+    AppCore, AppShared, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
 };
 use crate::middleware::{Middleware, Next};
 use crate::module::{Import, IntoImport, Module};
@@ -183,9 +183,12 @@ impl Application {
         let limits = Limits::from(&self.config);
         Ok(App(Arc::new(Shared {
             core: Arc::new(AppCore {
-                container: self.container,
-                limits,
-                proxies: crate::extract::TrustedProxies::new(&self.config),
+                shared: Arc::new(AppShared {
+                    container: self.container,
+                    limits,
+                    proxies: crate::extract::TrustedProxies::new(&self.config),
+                }),
+                peer: None,
             }),
             router,
             not_found,
@@ -311,13 +314,21 @@ impl App {
     /// [`ClientIp`](crate::extract::ClientIp) are unknown (`0.0.0.0`) unless it carries a
     /// `PeerAddr` extension.
     pub async fn handle(&self, req: Request) -> Response {
-        self.handle_from(req, None).await
+        self.handle_from(req, &self.0.core).await
     }
 
-    /// [`handle`](App::handle) for a request that came over TCP from `peer`. The peer reaches
-    /// the request's context (no extra work on a route served without one).
-    pub(crate) async fn handle_from(&self, req: Request, peer: Option<SocketAddr>) -> Response {
-        match AssertUnwindSafe(self.serve_one(req, peer))
+    /// The context of the requests of a connection from `peer` (made once per connection).
+    pub(crate) fn connection(&self, peer: SocketAddr) -> Arc<AppCore> {
+        Arc::new(AppCore {
+            shared: self.0.core.shared.clone(),
+            peer: Some(peer),
+        })
+    }
+
+    /// [`handle`](App::handle) for a request of the connection whose context is `core`
+    /// ([`App::connection`]): the peer reaches the request's context at no cost per request.
+    pub(crate) async fn handle_from(&self, req: Request, core: &Arc<AppCore>) -> Response {
+        match AssertUnwindSafe(self.serve_one(req, core))
             .catch_unwind()
             .await
         {
@@ -326,7 +337,7 @@ impl App {
         }
     }
 
-    async fn serve_one(&self, mut req: Request, peer: Option<SocketAddr>) -> Response {
+    async fn serve_one(&self, mut req: Request, core: &Arc<AppCore>) -> Response {
         let shared = &*self.0;
         let endpoint = match shared.router.find(req.method(), req.uri().path()) {
             Lookup::Route(endpoint, params) => {
@@ -345,10 +356,9 @@ impl App {
         } else {
             if endpoint.needs_context {
                 req.extensions_mut().insert(Ctx {
-                    app: shared.core.clone(),
+                    app: core.clone(),
                     route: endpoint.core.route.clone(),
                     states: Default::default(),
-                    peer,
                 });
             }
             if endpoint.middleware.is_empty() {

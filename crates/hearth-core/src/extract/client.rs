@@ -148,7 +148,7 @@ impl Head for Parts {
 }
 
 fn peer(ext: &Extensions) -> Option<SocketAddr> {
-    match ext.get::<Ctx>().and_then(|c| c.peer) {
+    match ext.get::<Ctx>().and_then(|c| c.app.peer) {
         Some(peer) => Some(peer),
         None => ext.get::<PeerAddr>().map(|p| p.0),
     }

@@ -14,11 +14,27 @@ use crate::di::Container;
 pub type AnyState = Arc<dyn Any + Send + Sync>;
 
 /// What the application shares with every request that needs a context.
-pub(crate) struct AppCore {
+pub(crate) struct AppShared {
     pub(crate) container: Container,
     pub(crate) limits: Limits,
     /// Who may say who the client is (`ClientIp`).
     pub(crate) proxies: crate::extract::TrustedProxies,
+}
+
+/// What a request's context points to: the application's shared part, as seen from the
+/// connection the request came on. The server makes one per connection (so the peer costs a
+/// request nothing); requests handled in process share one without a peer.
+pub(crate) struct AppCore {
+    pub(crate) shared: Arc<AppShared>,
+    /// The TCP peer (`None` in process).
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+impl std::ops::Deref for AppCore {
+    type Target = AppShared;
+    fn deref(&self) -> &AppShared {
+        &self.shared
+    }
 }
 
 /// The request's context (one extension for everything, so one allocation).
@@ -27,8 +43,6 @@ pub(crate) struct Ctx {
     pub(crate) app: Arc<AppCore>,
     pub(crate) route: Arc<RouteInfo>,
     pub(crate) states: States,
-    /// The TCP peer (`None` in process).
-    pub(crate) peer: Option<SocketAddr>,
 }
 
 /// The states opened by layers: inline for the usual one or two, then a vector.

@@ -25,7 +25,7 @@ pub(crate) mod pipeline;
 mod route;
 
 pub use context::{AnyState, request_state};
-pub(crate) use context::{AppCore, Ctx};
+pub(crate) use context::{AppCore, AppShared, Ctx};
 pub(crate) use enhancer::EnhancerCache;
 pub use enhancer::{Enhancer, FilterDef, GuardDef, InterceptorDef};
 pub use filter::{ExceptionFilter, FilterContext};

@@ -66,11 +66,14 @@ pub(super) async fn serve(
         Some(Err(_)) | None => return,
     };
     let busy = activity.clone();
+    // What each request needs, in one `Arc` cloned per request.
+    let served = Arc::new((app.connection(peer), app));
     let service = service_fn(move |req: http::Request<Incoming>| {
-        let app = app.clone();
+        let served = served.clone();
         let busy = busy.begin();
         async move {
-            let res = app.handle_from(req.map(Body::incoming), Some(peer)).await;
+            let (core, app) = &*served;
+            let res = app.handle_from(req.map(Body::incoming), core).await;
             Ok::<_, std::convert::Infallible>(res.map(|body| busy.responded(body)))
         }
     });

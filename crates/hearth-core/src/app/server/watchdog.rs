@@ -40,7 +40,10 @@ impl Activity {
     /// is dropped.
     pub(super) fn begin(self: &Arc<Self>) -> Busy {
         self.state.fetch_add(BUSY + PROGRESS, Ordering::Relaxed);
-        Busy(self.clone())
+        Busy {
+            activity: self.clone(),
+            sending: false,
+        }
     }
 
     /// A write to the socket would block (`true`), or went through after blocking (`false`,
@@ -63,18 +66,30 @@ impl Activity {
 }
 
 /// Keeps a connection busy while a request is handled and its response body sent.
-pub(super) struct Busy(Arc<Activity>);
+pub(super) struct Busy {
+    activity: Arc<Activity>,
+    /// Counted in `SENDING`: the response waits on the client (see [`Tracked`]).
+    sending: bool,
+}
 
 impl Busy {
     /// The handler answered: the response now waits on the client until hyper asks for its
     /// body (see [`Tracked`]).
-    pub(super) fn responded(self, body: Body) -> Tracked {
-        self.0.state.fetch_add(SENDING, Ordering::Relaxed);
-        Tracked {
-            body,
-            busy: self,
-            waits_on_app: false,
-        }
+    pub(super) fn responded(mut self, body: Body) -> Tracked {
+        self.activity.state.fetch_add(SENDING, Ordering::Relaxed);
+        self.sending = true;
+        Tracked { body, busy: self }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        // One operation: busy − 1, sending − 1 if counted, progress + 1 (the wrap carries out
+        // of the top bit).
+        let done = if self.sending { BUSY + SENDING } else { BUSY };
+        self.activity
+            .state
+            .fetch_add(PROGRESS.wrapping_sub(done), Ordering::Relaxed);
     }
 }
 
@@ -85,7 +100,6 @@ impl Busy {
 pub(super) struct Tracked {
     body: Body,
     busy: Busy,
-    waits_on_app: bool,
 }
 
 impl http_body::Body for Tracked {
@@ -100,14 +114,14 @@ impl http_body::Body for Tracked {
         let mut delta = 0;
         match &polled {
             Poll::Pending => {
-                if !self.waits_on_app {
-                    self.waits_on_app = true;
+                if self.busy.sending {
+                    self.busy.sending = false;
                     delta = SENDING.wrapping_neg();
                 }
             }
             Poll::Ready(frame) => {
-                if self.waits_on_app {
-                    self.waits_on_app = false;
+                if !self.busy.sending {
+                    self.busy.sending = true;
                     delta = SENDING;
                 }
                 // hyper asks for a frame only once it took the one before: progress. A
@@ -118,7 +132,7 @@ impl http_body::Body for Tracked {
             }
         }
         if delta != 0 {
-            self.busy.0.state.fetch_add(delta, Ordering::Relaxed);
+            self.busy.activity.state.fetch_add(delta, Ordering::Relaxed);
         }
         polled
     }
@@ -129,23 +143,6 @@ impl http_body::Body for Tracked {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.body.size_hint()
-    }
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        if !self.waits_on_app {
-            self.busy.0.state.fetch_sub(SENDING, Ordering::Relaxed);
-        }
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        // One operation: busy − 1, progress + 1 (the wrap carries out of the top bit).
-        self.0
-            .state
-            .fetch_add(PROGRESS.wrapping_sub(BUSY), Ordering::Relaxed);
     }
 }
 
