@@ -22,12 +22,11 @@ impl HelloController {
 #[module(controllers = [HelloController])]
 struct AppModule;
 
-#[tokio::main]
-async fn main() -> hearth::Result<()> {
+fn main() -> hearth::Result<()> {
     tracing_subscriber::fmt().with_env_filter("info").init();
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    Application::create::<AppModule>()?.listen(port).await
+    Application::create::<AppModule>()?.run(port)
 }

@@ -163,13 +163,9 @@ pub enum ServerConfigError {
     /// A timeout of zero.
     #[error("ServerConfig::{0} is zero; give it a duration")]
     ZeroTimeout(&'static str),
-    /// `Application::run` called inside a tokio runtime.
-    #[error(
-        "Application::run starts its own runtimes and cannot be called inside a tokio \
-         runtime: call it from a plain `fn main` (no #[tokio::main]), or use \
-         `listen(port).await` there"
-    )]
-    RunInsideRuntime,
+    /// An entry of `trusted_proxies` that is no address or network (the message names it).
+    #[error("{0}")]
+    TrustedProxy(String),
 }
 
 /// `Result<T, hearth::Error>`.

@@ -1,7 +1,9 @@
 //! The server over real TCP: body limits (413, by Content-Length and chunked), header limits
 //! (431), the header-read timeout against slow clients, the body-read timeout (408),
-//! graceful shutdown finishing an in-flight request, HTTP/2 with prior knowledge, and
-//! configuration checked at start-up.
+//! graceful shutdown finishing an in-flight request, HTTP/2 with prior knowledge (and an
+//! HTTP/1 request that starts like its preface), and configuration checked at start-up.
+//! (Clients that do not read: `tests/tests/stalled_clients.rs`; upgrades:
+//! `tests/tests/upgrades.rs`.)
 //!
 //! Every wait has a generous upper bound; nothing asserts how fast anything is.
 
@@ -429,6 +431,27 @@ async fn http2_preface_in_pieces_is_still_http2() {
     server.shutdown().await.unwrap();
 }
 
+/// An HTTP/1 request whose first segment could still be the start of the HTTP/2 preface (a
+/// lone `P`) is served as HTTP/1 once the rest arrives: the bytes read to tell reach hyper.
+#[tokio::test]
+async fn http1_request_starting_like_the_http2_preface_is_still_http1() {
+    let server = start_def(app()).await;
+    let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream.write_all(b"P").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    stream
+        .write_all(
+            b"OST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+        )
+        .await
+        .unwrap();
+    let response = read_until_close(&mut stream).await;
+    assert_eq!(raw_status(&response), Some(200), "{response}");
+    assert_eq!(raw_body(&response), "hello");
+    server.shutdown().await.unwrap();
+}
+
 /// Shutdown closes idle keep-alive connections at once instead of waiting out the grace
 /// period (30 s by default) for them.
 #[tokio::test]
@@ -471,14 +494,21 @@ async fn bad_server_config_is_a_startup_error() {
         c.max_header_bytes = 1024;
         c.body_limit = 0;
         c.header_read_timeout = Duration::ZERO;
+        c.write_timeout = Duration::ZERO;
+        c.trusted_proxies = vec!["10.0.0.0/8".into(), "proxy.internal".into()];
     });
     let err = app.build().await.unwrap_err();
     let problems = err.problems();
-    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert_eq!(problems.len(), 5, "{problems:#?}");
     let text = err.to_string();
     assert!(text.contains("max_header_bytes is 1024"), "{text}");
     assert!(text.contains("body_limit is 0"), "{text}");
     assert!(text.contains("header_read_timeout is zero"), "{text}");
+    assert!(text.contains("write_timeout is zero"), "{text}");
+    assert!(
+        text.contains("trusted_proxies has \"proxy.internal\", which is neither an IP address"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

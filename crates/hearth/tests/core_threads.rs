@@ -2,7 +2,8 @@
 //! application (singletons and sessions are shared), shutdown stops them all and finishes
 //! in-flight requests, and the shutdown hooks run once. `Scheduler::Auto` serves thread per
 //! core only when a module asks for it. Both serve the same with and without
-//! `ServerConfig::yield_when_idle`.
+//! `ServerConfig::yield_when_idle`. `run` works the same from a plain thread and from inside a
+//! tokio runtime, multi- or single-threaded (it serves on threads of its own).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -11,20 +12,22 @@ use hearth::di::{Dependency, DiError, Injectable, Lifecycle, Resolver};
 use hearth::http::Method;
 use hearth::prelude::*;
 
+/// A singleton counting hits; its shutdown hook counts in `SHUTDOWNS[ID]` (one per test,
+/// since the tests of this file run at the same time).
 #[derive(Default)]
-struct Counter {
+struct Counter<const ID: usize> {
     hits: AtomicUsize,
 }
 
-static SHUTDOWNS: AtomicUsize = AtomicUsize::new(0);
+static SHUTDOWNS: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
 
-impl OnApplicationShutdown for Counter {
+impl<const ID: usize> OnApplicationShutdown for Counter<ID> {
     async fn on_application_shutdown(&self) {
-        SHUTDOWNS.fetch_add(1, Ordering::SeqCst);
+        SHUTDOWNS[ID].fetch_add(1, Ordering::SeqCst);
     }
 }
 
-impl Injectable for Counter {
+impl<const ID: usize> Injectable for Counter<ID> {
     fn dependencies() -> Vec<Dependency> {
         Vec::new()
     }
@@ -36,22 +39,22 @@ impl Injectable for Counter {
     }
 }
 
-fn app() -> Application {
-    Application::from_module(root())
+fn app<const ID: usize>() -> Application {
+    Application::from_module(root::<ID>())
         .unwrap()
         .configure(|c| c.workers = 2)
 }
 
-fn root() -> ModuleDef {
+fn root<const ID: usize>() -> ModuleDef {
     ModuleDef::new("Threads")
         .import(SessionModule::for_root(SessionOptions {
             secret: "threads-test-secret-threads-test-secret-0123".into(),
             ..Default::default()
         }))
-        .provider(Provider::class::<Counter>())
+        .provider(Provider::class::<Counter<ID>>())
         .route(Method::GET, "/hit", |req: Request| async move {
             let (mut parts, _) = req.into_parts();
-            let counter = match Inject::<Counter>::from_request_parts(&mut parts).await {
+            let counter = match Inject::<Counter<ID>>::from_request_parts(&mut parts).await {
                 Ok(c) => c,
                 Err(e) => return e.into_response(),
             };
@@ -95,47 +98,25 @@ fn work_stealing(thread: &str) -> bool {
     thread == "hearth-pool"
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn both_schedulers_share_the_app_and_shut_down_cleanly() {
-    // One after the other: the shutdown hook counter is shared. These two let idle workers
-    // sleep without yielding first; the Auto ones below keep the default (yield).
-    serve_and_stop(
-        app().configure(|c| {
-            c.scheduler = Scheduler::ThreadPerCore;
-            c.yield_when_idle = false;
-        }),
-        thread_per_core,
-        1,
-    )
-    .await;
-    serve_and_stop(
-        app().configure(|c| {
-            c.scheduler = Scheduler::WorkStealing;
-            c.yield_when_idle = false;
-        }),
-        work_stealing,
-        2,
-    )
-    .await;
-    // Auto: work stealing, unless a module prefers thread per core.
-    serve_and_stop(app(), work_stealing, 3).await;
-    let preferring = Application::from_module(
-        ModuleDef::new("Root")
-            .import(root())
-            .import(ModuleDef::new("PerThreadState").prefer_thread_per_core()),
-    )
-    .unwrap()
-    .configure(|c| c.workers = 2);
-    serve_and_stop(preferring, thread_per_core, 4).await;
+/// Thread per core when `run` was called inside a runtime: worker 0 is a thread of its own.
+fn thread_per_core_beside_a_runtime(thread: &str) -> bool {
+    thread == "hearth-worker-0" || thread == "hearth-worker-1"
 }
 
-/// Serves `app` on two workers, checks which threads serve, shares state between them, and
-/// stops it with a request in flight; the shutdown hooks have then run `shutdowns` times.
-async fn serve_and_stop(app: Application, served_on: fn(&str) -> bool, shutdowns: usize) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = std::thread::Builder::new()
+/// How a test calls `run_until(listener, stopped)`; the handle gives its result.
+type Start = fn(
+    Application,
+    std::net::TcpListener,
+    tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<hearth::Result<()>>;
+
+/// From a plain thread (a plain `fn main`), which then serves as worker 0.
+fn from_a_plain_thread(
+    app: Application,
+    listener: std::net::TcpListener,
+    stopped: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<hearth::Result<()>> {
+    let thread = std::thread::Builder::new()
         .name("hearth-main".into())
         .spawn(move || {
             app.run_until(listener, async move {
@@ -143,6 +124,107 @@ async fn serve_and_stop(app: Application, served_on: fn(&str) -> bool, shutdowns
             })
         })
         .unwrap();
+    tokio::task::spawn_blocking(move || thread.join().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_schedulers_share_the_app_and_shut_down_cleanly() {
+    // One after the other: the shutdown hook counter is shared. These two let idle workers
+    // sleep without yielding first; the Auto ones below keep the default (yield).
+    let start: Start = from_a_plain_thread;
+    serve_and_stop::<0>(
+        app::<0>().configure(|c| {
+            c.scheduler = Scheduler::ThreadPerCore;
+            c.yield_when_idle = false;
+        }),
+        start,
+        thread_per_core,
+        1,
+    )
+    .await;
+    serve_and_stop::<0>(
+        app::<0>().configure(|c| {
+            c.scheduler = Scheduler::WorkStealing;
+            c.yield_when_idle = false;
+        }),
+        start,
+        work_stealing,
+        2,
+    )
+    .await;
+    // Auto: work stealing, unless a module prefers thread per core.
+    serve_and_stop::<0>(app::<0>(), start, work_stealing, 3).await;
+    let preferring = Application::from_module(
+        ModuleDef::new("Root")
+            .import(root::<0>())
+            .import(ModuleDef::new("PerThreadState").prefer_thread_per_core()),
+    )
+    .unwrap()
+    .configure(|c| c.workers = 2);
+    serve_and_stop::<0>(preferring, start, thread_per_core, 4).await;
+}
+
+/// `run` called by a task of a multi-threaded runtime (as in `#[tokio::main]`) serves on
+/// threads of its own; the runtime's other tasks (this test's client) keep running meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_inside_a_multi_threaded_runtime_serves_and_the_runtime_keeps_running() {
+    fn from_a_task(
+        app: Application,
+        listener: std::net::TcpListener,
+        stopped: tokio::sync::oneshot::Receiver<()>,
+    ) -> tokio::task::JoinHandle<hearth::Result<()>> {
+        tokio::spawn(async move {
+            app.run_until(listener, async move {
+                let _ = stopped.await;
+            })
+        })
+    }
+    let per_core = app::<1>().configure(|c| c.scheduler = Scheduler::ThreadPerCore);
+    serve_and_stop::<1>(per_core, from_a_task, thread_per_core_beside_a_runtime, 1).await;
+    let stealing = app::<1>().configure(|c| c.scheduler = Scheduler::WorkStealing);
+    serve_and_stop::<1>(stealing, from_a_task, work_stealing, 2).await;
+}
+
+/// `run` called on a single-threaded runtime (`flavor = "current_thread"`) serves all the
+/// same; only that runtime waits meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_inside_a_single_threaded_runtime_serves() {
+    fn from_a_current_thread_runtime(
+        app: Application,
+        listener: std::net::TcpListener,
+        stopped: tokio::sync::oneshot::Receiver<()>,
+    ) -> tokio::task::JoinHandle<hearth::Result<()>> {
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                app.run_until(listener, async move {
+                    let _ = stopped.await;
+                })
+            })
+        });
+        tokio::task::spawn_blocking(move || thread.join().unwrap())
+    }
+    let per_core = app::<2>().configure(|c| c.scheduler = Scheduler::ThreadPerCore);
+    let start: Start = from_a_current_thread_runtime;
+    serve_and_stop::<2>(per_core, start, thread_per_core_beside_a_runtime, 1).await;
+}
+
+/// Serves `app` on two workers (started by `start`), checks which threads serve, shares state
+/// between them, and stops it with a request in flight; the shutdown hooks of test `ID` have
+/// then run `shutdowns` times.
+async fn serve_and_stop<const ID: usize>(
+    app: Application,
+    start: Start,
+    served_on: fn(&str) -> bool,
+    shutdowns: usize,
+) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = start(app, listener, stopped);
 
     // Many connections (no keep-alive): whichever worker accepts each, the singleton is one.
     let client = reqwest::Client::builder()
@@ -205,12 +287,10 @@ async fn serve_and_stop(app: Application, served_on: fn(&str) -> bool, shutdowns
     tokio::time::sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
     assert_eq!(slow.await.unwrap(), "done");
-    let result = tokio::task::spawn_blocking(move || server.join().unwrap())
-        .await
-        .unwrap();
+    let result = server.await.unwrap();
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(
-        SHUTDOWNS.load(Ordering::SeqCst),
+        SHUTDOWNS[ID].load(Ordering::SeqCst),
         shutdowns,
         "shutdown hooks run once"
     );
@@ -224,20 +304,9 @@ async fn serve_and_stop(app: Application, served_on: fn(&str) -> bool, shutdowns
 fn run_refuses_a_port_in_use_with_a_clear_error() {
     let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let err = app().run(port).unwrap_err().to_string();
+    let err = app::<0>().run(port).unwrap_err().to_string();
     assert!(
         err.contains(&format!("cannot listen on port {port}")),
         "{err}"
     );
-}
-
-#[tokio::test]
-async fn run_inside_a_runtime_is_a_clear_error_not_a_panic() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let err = app().run_until(listener, async {}).unwrap_err().to_string();
-    assert!(
-        err.contains("cannot be called inside a tokio runtime"),
-        "{err}"
-    );
-    assert!(err.contains("listen(port).await"), "{err}");
 }

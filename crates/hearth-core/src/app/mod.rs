@@ -4,18 +4,19 @@ mod assemble;
 mod config;
 mod server;
 
+use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
 use http::{Method, header};
 
-pub use config::{Limits, Scheduler, ServerConfig};
+pub use config::{Limits, ProxyHeader, Scheduler, ServerConfig};
 pub use server::{RunningServer, ShutdownHandle};
 
 use crate::di::{Container, Injectable, Provider, Resolver};
 use crate::lifecycle::{
-    AppCore, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
+    AppCore, AppShared, Ctx, Enhancer, ExceptionFilter, Guard, Interceptor, RequestLayer, RouteKind,
 };
 use crate::middleware::{Middleware, Next};
 use crate::module::{Import, IntoImport, LayerDef, Module, ModuleGraph, Mounts};
@@ -25,17 +26,21 @@ use crate::{Request, Response, StartupError};
 use assemble::{Assembler, Globals, GuardOverrides};
 
 /// An application being configured: the module graph is resolved and checked, nothing is
-/// built yet. [`listen`](Application::listen) (or [`build`](Application::build)) builds
-/// every provider, runs the `on_module_init` hooks and serves.
+/// built yet. [`run`](Application::run) builds every provider, runs the `on_module_init`
+/// hooks and serves:
 ///
 /// ```no_run
 /// # use hearth::prelude::*;
 /// # #[module()] struct AppModule;
-/// #[tokio::main]
-/// async fn main() -> hearth::Result<()> {
-///     Application::create::<AppModule>()?.listen(3100).await
+/// fn main() -> hearth::Result<()> {
+///     Application::create::<AppModule>()?.run(3100)
 /// }
 /// ```
+///
+/// `run` is the way to start an application: it picks the fastest way to serve by itself
+/// and works from a plain `fn main` as well as from `#[tokio::main]`. [`listen`](Self::listen),
+/// [`build`](Self::build) then [`App::serve`] / [`App::spawn`] serve on the tokio runtime they
+/// are called from instead, for embedding the server in a program or a test.
 pub struct Application {
     container: Container,
     /// What each module mounts, by module id.
@@ -208,8 +213,12 @@ impl Application {
         let limits = Limits::from(&self.config);
         Ok(App(Arc::new(Shared {
             core: Arc::new(AppCore {
-                container: self.container,
-                limits,
+                shared: Arc::new(AppShared {
+                    container: self.container,
+                    limits,
+                    proxies: crate::extract::TrustedProxies::new(&self.config),
+                }),
+                peer: None,
             }),
             router,
             not_found,
@@ -217,7 +226,11 @@ impl Application {
         })))
     }
 
-    /// Builds the application and serves it on `0.0.0.0:port` until SIGINT or SIGTERM.
+    /// Builds the application and serves it on `0.0.0.0:port` until SIGINT or SIGTERM, on the
+    /// tokio runtime this is awaited on (for embedding: a program that runs its own runtime
+    /// and wants the server among its tasks). The worker options of [`ServerConfig`]
+    /// (`workers`, `scheduler`, `yield_when_idle`) do not apply: the runtime is yours. To
+    /// start an application, [`run`](Self::run) is the way.
     pub async fn listen(self, port: u16) -> crate::Result<()> {
         let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
         let listener = tokio::net::TcpListener::bind(addr)
@@ -236,11 +249,9 @@ impl Application {
         server::serve(app, listener, server::shutdown_signal()).await
     }
 
-    /// Builds the application and serves it on `0.0.0.0:port` **thread per core** until
-    /// SIGINT or SIGTERM: one single-threaded runtime per CPU core (see
-    /// [`ServerConfig::workers`]), each serving its connections start to finish, so a request
-    /// and the store round trips it waits for never hop between threads. This is the fastest
-    /// way to serve; it blocks, so call it from a plain `fn main` (not inside a tokio runtime):
+    /// Builds the application and serves it on `0.0.0.0:port` until SIGINT or SIGTERM, then
+    /// finishes the requests in flight and runs the shutdown hooks. This is how to start an
+    /// application:
     ///
     /// ```no_run
     /// # use hearth::prelude::*;
@@ -250,8 +261,21 @@ impl Application {
     /// }
     /// ```
     ///
+    /// It starts its own worker threads (one per CPU core) and picks how they share the work,
+    /// the fastest way measured: work stealing (one multi-threaded runtime), or thread per
+    /// core (one single-threaded runtime per worker, each serving its connections start to
+    /// finish) when a module asks for it, as the Redis session store does. The
+    /// [`ServerConfig`] options `workers`, `scheduler` and `yield_when_idle` override the
+    /// choice; most applications never set them.
+    ///
+    /// It blocks until the server stops. Called inside a tokio runtime (`#[tokio::main]`), it
+    /// still serves on threads of its own, and the calling thread waits: on a multi-threaded
+    /// runtime (`#[tokio::main]`'s default) the runtime's other tasks keep running; on a
+    /// single-threaded one (`flavor = "current_thread"`, `#[tokio::test]`) they wait until the
+    /// server stops (a warning says so), so serve there with [`listen`](Self::listen) instead.
+    ///
     /// Handlers must not block a worker thread (use `tokio::task::spawn_blocking`), and state
-    /// shared between requests must be `Send + Sync`, as with `listen`.
+    /// shared between requests must be `Send + Sync`.
     pub fn run(self, port: u16) -> crate::Result<()> {
         let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
         let listener = std::net::TcpListener::bind(addr).map_err(|e| crate::Error::Io {
@@ -314,14 +338,35 @@ impl std::fmt::Debug for App {
 impl App {
     /// Handles one request: routing, then its endpoint's middleware and lifecycle. A panic in
     /// a handler or a middleware becomes a 500 response.
+    ///
+    /// The request has no TCP peer: [`PeerAddr`](crate::extract::PeerAddr) and
+    /// [`ClientIp`](crate::extract::ClientIp) are unknown (`0.0.0.0`) unless it carries a
+    /// `PeerAddr` extension.
     pub async fn handle(&self, req: Request) -> Response {
-        match AssertUnwindSafe(self.serve_one(req)).catch_unwind().await {
+        self.handle_from(req, &self.0.core).await
+    }
+
+    /// The context of the requests of a connection from `peer` (made once per connection).
+    pub(crate) fn connection(&self, peer: SocketAddr) -> Arc<AppCore> {
+        Arc::new(AppCore {
+            shared: self.0.core.shared.clone(),
+            peer: Some(peer),
+        })
+    }
+
+    /// [`handle`](App::handle) for a request of the connection whose context is `core`
+    /// ([`App::connection`]): the peer reaches the request's context at no cost per request.
+    pub(crate) async fn handle_from(&self, req: Request, core: &Arc<AppCore>) -> Response {
+        match AssertUnwindSafe(self.serve_one(req, core))
+            .catch_unwind()
+            .await
+        {
             Ok(res) => res,
             Err(panic) => Panic::from_payload(panic).into_response(),
         }
     }
 
-    async fn serve_one(&self, mut req: Request) -> Response {
+    async fn serve_one(&self, mut req: Request, core: &Arc<AppCore>) -> Response {
         let shared = &*self.0;
         let endpoint = match shared.router.find(req.method(), req.uri().path()) {
             Lookup::Route(endpoint, params) => {
@@ -339,7 +384,7 @@ impl App {
             (endpoint.core.handler)(req).await
         } else {
             let ctx = endpoint.needs_context.then(|| Ctx {
-                app: shared.core.clone(),
+                app: core.clone(),
                 route: endpoint.core.route.clone(),
                 states: Default::default(),
             });

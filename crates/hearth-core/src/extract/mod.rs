@@ -6,6 +6,7 @@
 //! rejection that renders as a clear 4xx.
 
 mod body;
+mod client;
 mod parts;
 mod rejection;
 
@@ -14,6 +15,8 @@ use std::future::Future;
 use http::request::Parts;
 
 pub use body::{Form, Payload, read_body};
+pub(crate) use client::TrustedProxies;
+pub use client::{ClientIp, Head, PeerAddr};
 pub use parts::{
     Extension, Inject, PathParams, Query, RequestContext, header_value, path_param, query_value,
 };

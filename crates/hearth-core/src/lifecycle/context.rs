@@ -3,6 +3,7 @@
 //! from the request's extensions; nothing here reaches back into the application.
 
 use std::any::Any;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::route::RouteInfo;
@@ -13,9 +14,27 @@ use crate::di::{Container, RequestScope};
 pub type AnyState = Arc<dyn Any + Send + Sync>;
 
 /// What the application shares with every request that needs a context.
-pub(crate) struct AppCore {
+pub(crate) struct AppShared {
     pub(crate) container: Container,
     pub(crate) limits: Limits,
+    /// Who may say who the client is (`ClientIp`).
+    pub(crate) proxies: crate::extract::TrustedProxies,
+}
+
+/// What a request's context points to: the application's shared part, as seen from the
+/// connection the request came on. The server makes one per connection (so the peer costs a
+/// request nothing); requests handled in process share one without a peer.
+pub(crate) struct AppCore {
+    pub(crate) shared: Arc<AppShared>,
+    /// The TCP peer (`None` in process).
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+impl std::ops::Deref for AppCore {
+    type Target = AppShared;
+    fn deref(&self) -> &AppShared {
+        &self.shared
+    }
 }
 
 /// The request's context (one extension for everything, so one allocation).

@@ -25,7 +25,7 @@ pub(crate) mod pipeline;
 mod route;
 
 pub use context::{AnyState, request_state};
-pub(crate) use context::{AppCore, Ctx, resolve_for_request};
+pub(crate) use context::{AppCore, AppShared, Ctx, resolve_for_request};
 pub(crate) use enhancer::EnhancerCache;
 pub use enhancer::{Enhancer, FilterDef, GuardDef, InterceptorDef};
 pub use filter::{ExceptionFilter, FilterContext};
