@@ -60,26 +60,15 @@ impl Kept {
         }
     }
 
-    /// Closes what was kept, last kept first.
-    async fn close(self, layers: &[Box<dyn Planned>], mut res: Response) -> Response {
-        let Kept {
-            inline: [a, b],
-            more,
-        } = self;
-        for (i, state) in more.into_iter().rev() {
-            res = close_one(&*layers[i], state, res).await;
+    /// The last kept state not yet taken, with its layer's index (last kept first).
+    fn pop(&mut self) -> Option<(usize, AnyState)> {
+        if let Some(last) = self.more.pop() {
+            return Some(last);
         }
-        for (i, state) in [b, a].into_iter().flatten() {
-            res = close_one(&*layers[i], state, res).await;
+        if let Some(b) = self.inline[1].take() {
+            return Some(b);
         }
-        res
-    }
-}
-
-async fn close_one(layer: &dyn Planned, state: AnyState, res: Response) -> Response {
-    match layer.close(state, res) {
-        Close::Ready(r) => r,
-        Close::Wait(f) => f.await,
+        self.inline[0].take()
     }
 }
 
@@ -130,12 +119,18 @@ impl Core {
         // Without guards, interceptors and filters (a route only layers apply to) the handler's
         // own boxed future is awaited here; otherwise they run in one boxed future, which
         // keeps this one small (it is moved with every request).
-        let res = match early {
+        let mut res = match early {
             Some(r) => r,
             None if stages.only_layers() => (self.handler)(req).await,
             None => Box::pin(self.guarded(stages, req)).await,
         };
-        kept.close(&stages.layers, res).await
+        while let Some((i, state)) = kept.pop() {
+            res = match stages.layers[i].close(state, res) {
+                Close::Ready(r) => r,
+                Close::Wait(f) => f.await,
+            };
+        }
+        res
     }
 
     /// Guards, interceptors, handler; filters around them.

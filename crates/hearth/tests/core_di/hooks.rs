@@ -144,3 +144,62 @@ async fn failing_factory_aborts_start_up_with_its_error() {
         "{err}"
     );
 }
+
+/// Records both shutdown steps; `#[injectable]` picks the hooks up from the trait impls.
+#[injectable]
+struct Readiness {
+    events: Arc<Events>,
+}
+impl BeforeApplicationShutdown for Readiness {
+    async fn before_application_shutdown(&self) {
+        self.events.push("before shutdown: not ready");
+    }
+}
+impl OnApplicationShutdown for Readiness {
+    async fn on_application_shutdown(&self) {
+        self.events.push("on shutdown: pools closed");
+    }
+}
+
+/// Shutdown in two steps: `before_application_shutdown` runs as soon as the stop is asked,
+/// while a request is still in flight; the request then finishes; `on_application_shutdown`
+/// runs last.
+#[tokio::test]
+async fn before_shutdown_runs_while_requests_are_in_flight_and_on_shutdown_after_them() {
+    let events = Arc::new(Events::default());
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let started_tx = Arc::new(Mutex::new(Some(started_tx)));
+    let def = ModuleDef::new("AppModule")
+        .provider(Provider::class::<Readiness>())
+        .provider(Provider::shared(events.clone()))
+        .route(Method::GET, "/slow", move |req: Request| {
+            let started = started_tx.lock().unwrap().take();
+            async move {
+                let (mut parts, _) = req.into_parts();
+                let events = inject::<Events>(&mut parts).await;
+                if let Some(tx) = started {
+                    let _ = tx.send(());
+                }
+                // Long enough for the stop to be asked while this request runs.
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                events.push("request finished");
+                "done"
+            }
+        });
+    let app = Application::from_module(def).unwrap().build().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = app.spawn(listener);
+    let url = format!("{}/slow", server.url());
+    let request = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await });
+    started_rx.await.unwrap();
+    server.shutdown().await.unwrap();
+    assert_eq!(request.await.unwrap().unwrap(), "done");
+    assert_eq!(
+        events.list(),
+        [
+            "before shutdown: not ready",
+            "request finished",
+            "on shutdown: pools closed"
+        ]
+    );
+}
