@@ -186,7 +186,11 @@ async fn before_shutdown_runs_while_requests_are_in_flight_and_on_shutdown_after
                 "done"
             }
         });
-    let app = Application::from_module(def).unwrap().build().await.unwrap();
+    let app = Application::from_module(def)
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = app.spawn(listener);
     let url = format!("{}/slow", server.url());
