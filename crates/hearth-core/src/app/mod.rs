@@ -264,7 +264,7 @@ impl Application {
     /// It starts its own worker threads (one per CPU core) and picks how they share the work,
     /// the fastest way measured: work stealing (one multi-threaded runtime), or thread per
     /// core (one single-threaded runtime per worker, each serving its connections start to
-    /// finish) when a module asks for it, as the Redis session store does. The
+    /// finish) when a module asks for it, as a store with one connection per worker does. The
     /// [`ServerConfig`] options `workers`, `scheduler` and `yield_when_idle` override the
     /// choice; most applications never set them.
     ///

@@ -148,7 +148,7 @@ impl<T: Clone + Send + Sync + 'static> FromRequestParts for Extension<T> {
 /// The request context: method, URI, version, headers and extensions (what `#[ctx]` gives).
 ///
 /// Values that middleware stored are read with [`RequestContext::get`], as Bun Server's
-/// `ctx.get("session")` does.
+/// `ctx.get(name)` does.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     /// The method.

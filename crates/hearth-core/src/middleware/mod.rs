@@ -8,7 +8,7 @@
 //! Order: middleware installed by imported modules, then `Application::use_middleware` in
 //! call order, then the controller's, then the route's. Middleware runs right after routing,
 //! before the batteries' request layers open (see [`lifecycle`](crate::lifecycle)): code that
-//! needs a layer's state (the session, the user) is a guard or an interceptor.
+//! needs a layer's state is a guard or an interceptor.
 
 use std::future::Future;
 use std::pin::Pin;
